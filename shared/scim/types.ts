@@ -46,3 +46,18 @@ export type ScimResource = Record<string, unknown>;
 
 /** Wire content types. */
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
+
+/** The result of resolving an attribute name (any case, optionally URN-qualified) against a resource type's schemas. */
+export interface ResolvedAttribute {
+  /** URN of the schema that defines the attribute (core schema URN for core and common attributes). */
+  schema: string;
+  /** True when the value lives under `resource[schema]` (an extension schema), false when it is top-level. */
+  extension: boolean;
+  definition: AttributeDefinition;
+}
+
+/**
+ * Resolves a top-level attribute: `schema` is the URN prefix the client wrote (undefined when unqualified), `name`
+ * the attribute name in any case. Sub-attributes are found in `definition.subAttributes` (case-insensitively).
+ */
+export type AttributeResolver = (schema: string | undefined, name: string) => ResolvedAttribute | undefined;
