@@ -1,6 +1,11 @@
 /** Test tiers: unit (pure, no network), storage (DynamoDB Local contract), http (assembled handlers), infra (CDK). */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023' } }] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'mjs', 'json'] };
+const common = {
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!(uuid)/)'],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+};
 
 module.exports = {
   globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
