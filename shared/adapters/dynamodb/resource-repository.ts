@@ -9,7 +9,6 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { ScimError } from '../../scim/errors';
 import {
   VersionConflict,
