@@ -1,0 +1,20 @@
+/** Which file is the Lambda entry of each function in the route table (read by CDK and the local server). */
+import type { FunctionId } from '../shared/http/routes';
+
+export const FUNCTION_ENTRIES: Record<FunctionId, string> = {
+  scimUsers: 'scim-users.ts',
+  scimGroups: 'scim-groups.ts',
+  scimRoot: 'scim-root.ts',
+};
+
+/** Imports a function's handler module the way Lambda does (relative to functions/). */
+export async function importHandler(fn: FunctionId): Promise<unknown> {
+  switch (fn) {
+    case 'scimUsers':
+      return (await import('./scim-users')).handler;
+    case 'scimGroups':
+      return (await import('./scim-groups')).handler;
+    case 'scimRoot':
+      return (await import('./scim-root')).handler;
+  }
+}

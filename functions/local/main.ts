@@ -1,0 +1,190 @@
+/**
+ * `npm start`: DynamoDB Local + the Lambda handlers behind a plain Node HTTP server on 127.0.0.1.
+ *
+ *   PORT=8080 (default)                  port of the local server
+ *   --in-memory or SCIMGATE_IN_MEMORY=1  start from an empty, in-memory store (nothing persists)
+ *   SCIMGATE_DATA_DIR=.scimgate          where data, the pepper and local.json live
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { checkJava, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { startLocalServer, type LambdaHandler, type LocalServer } from './server';
+import type { FunctionId } from '../../shared/http/routes';
+
+export const MIN_NODE_MAJOR = 22;
+
+export interface LocalInfo {
+  scimBaseUrl: string;
+  token: string;
+  tenantId: string;
+  credentialId: string;
+  tokenExpiresAt: string;
+}
+
+export interface LocalOptions {
+  port: number;
+  dataDir: string;
+  inMemory: boolean;
+  tableName?: string;
+  /** Use an already running DynamoDB Local instead of starting one (tests). */
+  dynamoEndpoint?: string;
+}
+
+export interface RunningLocal {
+  server: LocalServer;
+  info: LocalInfo;
+  stop(): Promise<void>;
+}
+
+export const DEV_TENANT = 'dev';
+export const DEFAULT_ENDPOINT = 'default';
+
+function checkNode(): void {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < MIN_NODE_MAJOR) {
+    throw new Error(
+      `scimgate needs Node.js >= ${MIN_NODE_MAJOR}; this is ${process.version}. Install Node 22 or 24.`,
+    );
+  }
+}
+
+export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
+  checkNode();
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  let ddb: DynamoDbLocal | undefined;
+  let endpoint = options.dynamoEndpoint;
+  if (!endpoint) {
+    checkJava();
+    ddb = await startDynamoDbLocal(options.inMemory ? {} : { dbPath: join(dataDir, 'dynamodb') });
+    endpoint = ddb.endpoint;
+  }
+  const tableName = options.tableName ?? 'scimgate';
+  // The Lambda handlers read their configuration from the environment, exactly as in AWS.
+  process.env.TABLE_NAME = tableName;
+  process.env.DYNAMODB_ENDPOINT = endpoint;
+  process.env.PEPPER_FILE = join(dataDir, 'pepper.json');
+  process.env.AWS_REGION ??= 'us-east-1';
+  delete process.env.PEPPER_SECRET_ID;
+
+  try {
+    const { getContainer } = await import('../lambda');
+    const { ensureTable } = await import('../../shared/adapters/dynamodb/create-table');
+    const { importHandler } = await import('../entries');
+    const container = getContainer();
+    await ensureTable(container.doc as never, tableName);
+
+    const handlers = new Map<FunctionId, LambdaHandler>();
+    const server = await startLocalServer({
+      port: options.port,
+      load: async (fn) => {
+        let h = handlers.get(fn);
+        if (!h) {
+          h = (await importHandler(fn)) as LambdaHandler;
+          handlers.set(fn, h);
+        }
+        return h;
+      },
+    });
+
+    const info = await bootstrapDevTenant(container, server.origin, dataDir, options.inMemory);
+    return {
+      server,
+      info,
+      async stop() {
+        await server.close();
+        await ddb?.stop();
+      },
+    };
+  } catch (e) {
+    await ddb?.stop();
+    throw e;
+  }
+}
+
+/** Creates the development tenant and its bearer token once; later starts reuse them from local.json. */
+async function bootstrapDevTenant(
+  container: import('../../shared/composition').Container,
+  origin: string,
+  dataDir: string,
+  inMemory: boolean,
+): Promise<LocalInfo> {
+  const file = join(dataDir, 'local.json');
+  const scimBaseUrl = `${origin}/scim/v2/${DEV_TENANT}/${DEFAULT_ENDPOINT}`;
+  if (!inMemory && existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalInfo>;
+    if (saved.token) {
+      const ok = await container.credentials
+        .authenticate(`Bearer ${saved.token}`, DEV_TENANT, DEFAULT_ENDPOINT)
+        .then(
+          () => true,
+          () => false,
+        );
+      if (ok) {
+        const info = { ...(saved as LocalInfo), scimBaseUrl };
+        writeFileSync(file, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+        return info;
+      }
+    }
+  }
+  await container.credentials.ensureTenant(DEV_TENANT, 'Development tenant');
+  const issued = await container.credentials.issueBearer(DEV_TENANT, {
+    name: 'local development token',
+    lifetimeDays: 365,
+  });
+  const info: LocalInfo = {
+    scimBaseUrl,
+    token: issued.secret,
+    tenantId: DEV_TENANT,
+    credentialId: issued.credential.id,
+    tokenExpiresAt: issued.credential.expiresAt,
+  };
+  writeFileSync(file, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  return info;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const inMemory =
+    args.includes('--in-memory') ||
+    ['1', 'true', 'yes'].includes((process.env.SCIMGATE_IN_MEMORY ?? '').toLowerCase());
+  const port = Number(process.env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got '${process.env.PORT}'`);
+  const dataDir = process.env.SCIMGATE_DATA_DIR ?? '.scimgate';
+  const running = await startLocal({ port, dataDir, inMemory });
+  const { info } = running;
+  console.log(
+    [
+      '',
+      `scimgate is running${inMemory ? ' (in-memory store: nothing is kept)' : ` (data in ${resolve(dataDir)})`}`,
+      '',
+      `  SCIM base URL (Tenant URL):  ${info.scimBaseUrl}`,
+      `  Bearer token (Secret Token): ${info.token}`,
+      '',
+      `  Both are in ${join(resolve(dataDir), 'local.json')}. Try:`,
+      `  curl -H "Authorization: Bearer $(node -p "require('./${join(dataDir, 'local.json')}').token")" ${info.scimBaseUrl}/Users`,
+      '',
+      'Ctrl-C stops the server and DynamoDB Local.',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((e: Error) => {
+    console.error(`scimgate: ${e.message}`);
+    process.exit(1);
+  });
+}

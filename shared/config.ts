@@ -1,0 +1,33 @@
+/**
+ * Configuration, parsed once per container from the environment. Missing required values fail the cold start.
+ */
+import * as z from 'zod/mini';
+
+const ConfigSchema = z
+  .object({
+    TABLE_NAME: z.string().check(z.minLength(1)),
+    AWS_REGION: z.optional(z.string()),
+    /** DynamoDB Local (local run, tests). */
+    DYNAMODB_ENDPOINT: z.optional(z.string()),
+    /** Pepper: a local file (local run) or a Secrets Manager secret id (AWS). Exactly one. */
+    PEPPER_FILE: z.optional(z.string()),
+    PEPPER_SECRET_ID: z.optional(z.string()),
+    /** Origin for generated URLs when behind a custom domain, e.g. https://scim.example.com */
+    PUBLIC_BASE_URL: z.optional(z.string()),
+  })
+  .check(
+    z.refine((c) => Boolean(c.PEPPER_FILE) !== Boolean(c.PEPPER_SECRET_ID), {
+      message: 'set exactly one of PEPPER_FILE and PEPPER_SECRET_ID',
+    }),
+  );
+
+export type AppConfig = z.infer<typeof ConfigSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');
+    throw new Error(`scimgate configuration is invalid: ${issues}`);
+  }
+  return parsed.data;
+}

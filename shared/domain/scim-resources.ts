@@ -1,0 +1,697 @@
+/**
+ * SCIM use cases for Users and Groups: create, get, replace, patch, delete, list/search. Pure domain: talks to
+ * storage only through the `ResourceRepository` port. Handlers call exactly one method per request.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import { ScimError } from '../scim/errors';
+import type { Filter } from '../scim/filter/ast';
+import { evaluateFilter, parseFilter, validateFilter } from '../scim/filter';
+import { applyPatch, parsePatchRequest } from '../scim/patch';
+import { projectResource, wantsAttribute } from '../scim/projection';
+import { normalizeResource } from '../scim/resource';
+import { GROUP_SCHEMA, resolverFor, USER_SCHEMA } from '../scim/schemas';
+import type { ScimResource } from '../scim/types';
+import {
+  VersionConflict,
+  type Clock,
+  type IndexValues,
+  type MemberRef,
+  type ResourceKind,
+  type ResourceRepository,
+  type Scope,
+  type StoredMember,
+  type StoredResource,
+} from './ports';
+
+export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+/** Filters no index can answer, and sortBy, read the matching set into memory; beyond this they are refused. */
+export const MAX_IN_MEMORY_RESULTS = 10_000;
+const OPTIMISTIC_RETRIES = 4;
+
+/** What a request carries besides its body: where it lives and how it wants the answer. */
+export interface RequestContext {
+  scope: Scope;
+  /** SCIM base URL of the endpoint, for meta.location and $ref. */
+  baseUrl: string;
+  /** Optional write/read guard from the credential (roles, e-mail domains): throws ScimError 403. */
+  guard?: ResourceGuard;
+}
+
+export interface ResourceGuard {
+  checkWrite(kind: ResourceKind, resource: ScimResource): void;
+  canRead(kind: ResourceKind, resource: ScimResource): boolean;
+}
+
+export interface Projection {
+  attributes?: string[];
+  excludedAttributes?: string[];
+}
+
+export interface Representation {
+  resource: ScimResource;
+  etag: string;
+  location: string;
+}
+
+export interface ListQuery extends Projection {
+  filter?: string;
+  startIndex?: number;
+  count?: number;
+  /** RFC 9865: present (possibly empty) when the client pages by cursor. */
+  cursor?: string;
+  sortBy?: string;
+  sortOrder?: 'ascending' | 'descending';
+}
+
+export interface ListResult {
+  schemas: [typeof LIST_RESPONSE_SCHEMA];
+  totalResults: number;
+  itemsPerPage: number;
+  startIndex?: number;
+  nextCursor?: string;
+  Resources: ScimResource[];
+}
+
+export const etagOf = (version: number): string => `W/"${version}"`;
+
+function endpointOf(kind: ResourceKind): string {
+  return kind === 'User' ? 'Users' : 'Groups';
+}
+
+function indexValues(kind: ResourceKind, data: ScimResource): IndexValues {
+  const name = kind === 'User' ? data.userName : data.displayName;
+  const out: IndexValues = { name: typeof name === 'string' ? name : '' };
+  if (typeof data.externalId === 'string') out.externalId = data.externalId;
+  if (kind === 'User' && Array.isArray(data.emails)) {
+    const work = (data.emails as Record<string, unknown>[]).find(
+      (e) => typeof e?.type === 'string' && e.type.toLowerCase() === 'work' && typeof e.value === 'string',
+    );
+    if (work) out.workEmail = work.value as string;
+  }
+  return out;
+}
+
+function splitMembers(resource: ScimResource): { data: ScimResource; members: MemberRef[] | undefined } {
+  const {
+    members,
+    id: _id,
+    meta: _meta,
+    ...data
+  } = resource as ScimResource & {
+    members?: { value: string; type?: string; display?: string }[];
+  };
+  if (members === undefined) return { data, members: undefined };
+  return {
+    data,
+    members: members.map((m) => {
+      const ref: MemberRef = { value: m.value };
+      if (m.type === 'User' || m.type === 'Group') ref.type = m.type;
+      if (typeof m.display === 'string') ref.display = m.display;
+      return ref;
+    }),
+  };
+}
+
+function checkIfMatch(stored: StoredResource, ifMatch: string | undefined): void {
+  if (ifMatch === undefined) return;
+  const tags = ifMatch.split(',').map((t) => t.trim());
+  if (tags.includes('*')) return;
+  const current = etagOf(stored.version);
+  const strong = `"${stored.version}"`;
+  if (!tags.some((t) => t === current || t === strong)) {
+    throw ScimError.preconditionFailed(`If-Match ${ifMatch} does not match the current version ${current}`);
+  }
+}
+
+export class ScimResources {
+  constructor(
+    private readonly repo: ResourceRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  /** The SCIM representation of a stored resource (before projection). */
+  private represent(
+    ctx: RequestContext,
+    stored: StoredResource,
+    members?: StoredMember[],
+    groups?: ScimResource[],
+  ): Representation {
+    const location = `${ctx.baseUrl}/${endpointOf(stored.kind)}/${stored.id}`;
+    const resource: ScimResource = {
+      ...stored.data,
+      id: stored.id,
+      meta: {
+        resourceType: stored.kind,
+        created: stored.created,
+        lastModified: stored.lastModified,
+        version: etagOf(stored.version),
+        location,
+      },
+    };
+    if (members) {
+      resource.members = members.map((m) => {
+        const out: Record<string, unknown> = {
+          value: m.value,
+          $ref: `${ctx.baseUrl}/${endpointOf(m.type)}/${m.value}`,
+          type: m.type,
+        };
+        if (m.display !== undefined) out.display = m.display;
+        return out;
+      });
+    }
+    if (groups) resource.groups = groups;
+    return { resource, etag: etagOf(stored.version), location };
+  }
+
+  private project(kind: ResourceKind, rep: Representation, projection: Projection): Representation {
+    return { ...rep, resource: projectResource(kind, rep.resource, projection) };
+  }
+
+  private async membersIfWanted(ctx: RequestContext, stored: StoredResource, projection: Projection) {
+    if (stored.kind !== 'Group' || !wantsAttribute('Group', projection, 'members')) return undefined;
+    return this.repo.listMembers(ctx.scope, stored.id);
+  }
+
+  private async groupsIfWanted(ctx: RequestContext, stored: StoredResource, projection: Projection) {
+    if (stored.kind !== 'User' || !wantsAttribute('User', projection, 'groups')) return undefined;
+    const groups = await this.repo.batchGet(ctx.scope, 'Group', stored.memberOf);
+    return groups.map((g) => ({
+      value: g.id,
+      $ref: `${ctx.baseUrl}/Groups/${g.id}`,
+      display: g.data.displayName,
+      type: 'direct',
+    }));
+  }
+
+  private async load(ctx: RequestContext, kind: ResourceKind, id: string): Promise<StoredResource> {
+    const stored = await this.repo.get(ctx.scope, kind, id);
+    if (!stored || (ctx.guard && !ctx.guard.canRead(kind, stored.data))) {
+      throw ScimError.notFound(`${kind} ${id} not found`);
+    }
+    return stored;
+  }
+
+  async create(
+    ctx: RequestContext,
+    kind: ResourceKind,
+    body: unknown,
+    projection: Projection = {},
+  ): Promise<Representation> {
+    const normalized = normalizeResource(kind, body, { mode: 'create' });
+    const { data, members } = splitMembers(normalized);
+    ctx.guard?.checkWrite(kind, data);
+    const now = this.now();
+    const stored: StoredResource = {
+      id: uuidv7(),
+      kind,
+      data,
+      version: 1,
+      created: now,
+      lastModified: now,
+      memberOf: [],
+    };
+    await this.repo.create(ctx.scope, stored, indexValues(kind, data), members ?? []);
+    const storedMembers =
+      kind === 'Group' && members && members.length > 0
+        ? await this.repo.listMembers(ctx.scope, stored.id)
+        : kind === 'Group'
+          ? []
+          : undefined;
+    return this.project(kind, this.represent(ctx, stored, storedMembers), projection);
+  }
+
+  async get(
+    ctx: RequestContext,
+    kind: ResourceKind,
+    id: string,
+    projection: Projection = {},
+  ): Promise<Representation> {
+    const stored = await this.load(ctx, kind, id);
+    const [members, groups] = await Promise.all([
+      this.membersIfWanted(ctx, stored, projection),
+      this.groupsIfWanted(ctx, stored, projection),
+    ]);
+    return this.project(kind, this.represent(ctx, stored, members, groups), projection);
+  }
+
+  /** The current ETag only (one read): for If-None-Match on GET. */
+  async currentEtag(ctx: RequestContext, kind: ResourceKind, id: string): Promise<string> {
+    return etagOf((await this.load(ctx, kind, id)).version);
+  }
+
+  async replace(
+    ctx: RequestContext,
+    kind: ResourceKind,
+    id: string,
+    body: unknown,
+    ifMatch: string | undefined,
+    projection: Projection = {},
+  ): Promise<Representation> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.load(ctx, kind, id);
+      checkIfMatch(current, ifMatch);
+      const normalized = normalizeResource(kind, body, { mode: 'replace', existingId: id });
+      const { data, members } = splitMembers(normalized);
+      ctx.guard?.checkWrite(kind, data);
+      const next: StoredResource = {
+        ...current,
+        data,
+        version: current.version + 1,
+        lastModified: this.now(),
+      };
+      try {
+        await this.repo.replace(
+          ctx.scope,
+          next,
+          indexValues(kind, data),
+          indexValues(kind, current.data),
+          current.version,
+        );
+      } catch (e) {
+        if (e instanceof VersionConflict) {
+          if (ifMatch !== undefined)
+            throw ScimError.preconditionFailed(`${kind} ${id} was modified concurrently`);
+          if (attempt < OPTIMISTIC_RETRIES) continue;
+        }
+        throw e;
+      }
+      let finalMembers: StoredMember[] | undefined;
+      if (kind === 'Group') {
+        const desired = members ?? [];
+        const existing = await this.repo.listMembers(ctx.scope, id);
+        const changes = diffMembers(existing, desired);
+        if (changes.add.length > 0 || changes.remove.length > 0) {
+          await this.repo.changeMembers(ctx.scope, id, changes, next.lastModified);
+          const after = await this.repo.get(ctx.scope, kind, id);
+          if (after) next.version = after.version;
+          finalMembers = await this.repo.listMembers(ctx.scope, id);
+        } else {
+          finalMembers = existing;
+        }
+      }
+      return this.project(kind, this.represent(ctx, next, finalMembers), projection);
+    }
+  }
+
+  /**
+   * PATCH. Returns the new representation for users; for groups returns undefined (the edge answers 204 and
+   * never reads the member list) unless attributes were asked for.
+   */
+  async patch(
+    ctx: RequestContext,
+    kind: ResourceKind,
+    id: string,
+    body: unknown,
+    ifMatch: string | undefined,
+    projection: Projection = {},
+    wantBody = kind === 'User',
+  ): Promise<Representation | undefined> {
+    const operations = parsePatchRequest(body);
+    const membersOnly =
+      kind === 'Group' &&
+      ifMatch === undefined &&
+      !wantBody &&
+      !ctx.guard &&
+      operations.every((op) => typeof op.path === 'string' && /^members(\[|$)/i.test(op.path.trim()));
+    if (membersOnly) {
+      // Entra's member PATCH: no read of the group, no read of its members.
+      const result = applyPatch(kind, { schemas: [GROUP_SCHEMA], id, displayName: '-' }, operations);
+      await this.applyMemberChanges(ctx, id, result.members);
+      return undefined;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.load(ctx, kind, id);
+      checkIfMatch(current, ifMatch);
+      const result = applyPatch(kind, { ...current.data, id }, operations);
+      const { data } = splitMembers(result.resource);
+      let next = current;
+      if (result.changed) {
+        ctx.guard?.checkWrite(kind, data);
+        next = { ...current, data, version: current.version + 1, lastModified: this.now() };
+        try {
+          await this.repo.replace(
+            ctx.scope,
+            next,
+            indexValues(kind, data),
+            indexValues(kind, current.data),
+            current.version,
+          );
+        } catch (e) {
+          if (e instanceof VersionConflict) {
+            if (ifMatch !== undefined)
+              throw ScimError.preconditionFailed(`${kind} ${id} was modified concurrently`);
+            if (attempt < OPTIMISTIC_RETRIES) continue;
+          }
+          throw e;
+        }
+      }
+      if (kind === 'Group') {
+        const changedMembers = await this.applyMemberChanges(ctx, id, result.members);
+        if (changedMembers) next = (await this.repo.get(ctx.scope, kind, id)) ?? next;
+      }
+      if (!wantBody) return undefined;
+      return this.get(ctx, kind, id, projection).catch(() =>
+        this.project(kind, this.represent(ctx, next), projection),
+      );
+    }
+  }
+
+  private async applyMemberChanges(
+    ctx: RequestContext,
+    groupId: string,
+    changes: { add: MemberRef[]; remove: string[]; replaceAll?: MemberRef[] },
+  ): Promise<boolean> {
+    let add = changes.add;
+    let remove = changes.remove;
+    if (changes.replaceAll) {
+      const existing = await this.repo.listMembers(ctx.scope, groupId);
+      const diff = diffMembers(existing, changes.replaceAll);
+      const removeSet = new Set([...diff.remove, ...remove]);
+      add = [...diff.add, ...add.filter((m) => !existing.some((e) => e.value === m.value))];
+      remove = [...removeSet];
+    }
+    if (add.length === 0 && remove.length === 0) return false;
+    await this.repo.changeMembers(ctx.scope, groupId, { add, remove }, this.now());
+    return true;
+  }
+
+  async delete(
+    ctx: RequestContext,
+    kind: ResourceKind,
+    id: string,
+    ifMatch: string | undefined,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.load(ctx, kind, id);
+      checkIfMatch(current, ifMatch);
+      try {
+        await this.repo.delete(ctx.scope, current, indexValues(kind, current.data));
+        return;
+      } catch (e) {
+        if (e instanceof VersionConflict) {
+          if (ifMatch !== undefined)
+            throw ScimError.preconditionFailed(`${kind} ${id} was modified concurrently`);
+          if (attempt < OPTIMISTIC_RETRIES) continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  async list(ctx: RequestContext, kind: ResourceKind, query: ListQuery): Promise<ListResult> {
+    const resolver = resolverFor(kind);
+    let filter: Filter | undefined;
+    if (query.filter !== undefined && query.filter.trim() !== '') {
+      filter = parseFilter(query.filter);
+      validateFilter(filter, resolver);
+    }
+    const count = clampCount(query.count);
+    const matches = (r: StoredResource): boolean =>
+      (!filter || evaluateFilter(filter, { ...r.data, id: r.id, meta: metaOf(r) }, resolver)) &&
+      (!ctx.guard || ctx.guard.canRead(kind, r.data));
+
+    let selected: StoredResource[];
+    let totalResults: number;
+    const startIndex = Math.max(1, query.startIndex ?? 1);
+    let nextCursor: string | undefined;
+    const sortBy = query.sortBy?.trim() ? query.sortBy.trim() : undefined;
+
+    const plan = filter ? planIndex(kind, filter) : undefined;
+    if (plan) {
+      const candidates =
+        plan.kind === 'id'
+          ? [await this.repo.get(ctx.scope, kind, plan.value)].filter(
+              (r): r is StoredResource => r !== undefined,
+            )
+          : await this.repo.findByIndex(ctx.scope, kind, plan.index, plan.value);
+      const all = candidates.filter(matches).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      totalResults = all.length;
+      selected = this.pageInMemory(all, kind, sortBy, query.sortOrder, startIndex, count);
+    } else if (!filter && !sortBy && !ctx.guard) {
+      if (query.cursor !== undefined) {
+        const after = decodeCursor(query.cursor, kind);
+        const page =
+          count === 0 ? { items: [] } : await this.repo.list(ctx.scope, kind, { after, limit: count });
+        selected = page.items;
+        if (page.next && selected.length === count) nextCursor = encodeCursor(kind, page.next);
+        totalResults = await this.repo.count(ctx.scope, kind);
+      } else {
+        const [total, page] = await Promise.all([
+          this.repo.count(ctx.scope, kind),
+          this.pageByIndex(ctx.scope, kind, startIndex, count),
+        ]);
+        totalResults = Math.max(total, startIndex - 1 + page.length);
+        selected = page;
+      }
+    } else {
+      // No index answers this filter: read the collection once (bounded), evaluate in memory.
+      const all: StoredResource[] = [];
+      let after: string | undefined;
+      do {
+        const page = await this.repo.list(ctx.scope, kind, { after, limit: 500 });
+        for (const r of page.items) if (matches(r)) all.push(r);
+        after = page.next;
+        if (all.length > MAX_IN_MEMORY_RESULTS) {
+          throw ScimError.tooMany(
+            `the filter matches more than ${MAX_IN_MEMORY_RESULTS} resources; narrow it (userName, externalId, ` +
+              `displayName and emails[type eq "work"].value equality filters are answered from an index)`,
+          );
+        }
+      } while (after);
+      totalResults = all.length;
+      if (query.cursor !== undefined) {
+        const sorted = sortBy ? sortResources(all, kind, sortBy, query.sortOrder ?? 'ascending') : all;
+        const afterId = decodeCursor(query.cursor, kind);
+        const from =
+          afterId === undefined
+            ? 0
+            : sortBy
+              ? sorted.findIndex((r) => r.id === afterId) + 1
+              : sorted.filter((r) => r.id <= afterId).length;
+        if (afterId !== undefined && sortBy && from === 0) {
+          throw new ScimError(400, 'cursor no longer points into this result set', 'expiredCursor');
+        }
+        selected = sorted.slice(from, from + count);
+        const last = selected[selected.length - 1];
+        if (last && from + count < sorted.length) nextCursor = encodeCursor(kind, last.id);
+      } else {
+        selected = this.pageInMemory(all, kind, sortBy, query.sortOrder, startIndex, count);
+      }
+    }
+
+    const projection: Projection = {
+      attributes: query.attributes,
+      excludedAttributes: query.excludedAttributes,
+    };
+    const resources = await Promise.all(
+      selected.map(async (r) => {
+        const [members, groups] = await Promise.all([
+          this.membersIfWanted(ctx, r, projection),
+          this.groupsIfWanted(ctx, r, projection),
+        ]);
+        return this.project(kind, this.represent(ctx, r, members, groups), projection).resource;
+      }),
+    );
+    const out: ListResult = {
+      schemas: [LIST_RESPONSE_SCHEMA],
+      totalResults,
+      itemsPerPage: resources.length,
+      Resources: resources,
+    };
+    if (query.cursor === undefined) out.startIndex = startIndex;
+    if (nextCursor) out.nextCursor = nextCursor;
+    return out;
+  }
+
+  private pageInMemory(
+    all: StoredResource[],
+    kind: ResourceKind,
+    sortBy: string | undefined,
+    sortOrder: 'ascending' | 'descending' | undefined,
+    startIndex: number,
+    count: number,
+  ): StoredResource[] {
+    let sorted = all;
+    if (sortBy) {
+      if (all.length > MAX_IN_MEMORY_RESULTS)
+        throw ScimError.tooMany(`sortBy is limited to ${MAX_IN_MEMORY_RESULTS} results`);
+      sorted = sortResources(all, kind, sortBy, sortOrder ?? 'ascending');
+    }
+    return sorted.slice(startIndex - 1, startIndex - 1 + count);
+  }
+
+  /** startIndex paging over the id-ordered collection: skips with keys-only reads, then reads one page. */
+  private async pageByIndex(
+    scope: Scope,
+    kind: ResourceKind,
+    startIndex: number,
+    count: number,
+  ): Promise<StoredResource[]> {
+    if (count === 0) return [];
+    let skip = startIndex - 1;
+    let after: string | undefined;
+    while (skip > 0) {
+      const ids = await this.repo.listIds(scope, kind, { after, limit: Math.min(skip, 1000) });
+      if (ids.ids.length === 0) return [];
+      skip -= ids.ids.length;
+      after = ids.ids[ids.ids.length - 1];
+      if (!ids.next && skip > 0) return [];
+    }
+    const page = await this.repo.list(scope, kind, { after, limit: count });
+    return page.items;
+  }
+}
+
+function metaOf(r: StoredResource): Record<string, unknown> {
+  return {
+    resourceType: r.kind,
+    created: r.created,
+    lastModified: r.lastModified,
+    version: etagOf(r.version),
+  };
+}
+
+function clampCount(count: number | undefined): number {
+  if (count === undefined) return DEFAULT_PAGE_SIZE;
+  if (count < 0) return 0;
+  return Math.min(count, MAX_PAGE_SIZE);
+}
+
+function diffMembers(existing: StoredMember[], desired: MemberRef[]): { add: MemberRef[]; remove: string[] } {
+  const have = new Set(existing.map((m) => m.value));
+  const want = new Map(desired.map((m) => [m.value, m]));
+  return {
+    add: [...want.values()].filter((m) => !have.has(m.value)),
+    remove: [...have].filter((v) => !want.has(v)),
+  };
+}
+
+type IndexPlan = { kind: 'id'; value: string } | { kind: 'index'; index: keyof IndexValues; value: string };
+
+const CORE_URNS = new Set([USER_SCHEMA.toLowerCase(), GROUP_SCHEMA.toLowerCase()]);
+
+function isCorePath(schema: string | undefined): boolean {
+  return schema === undefined || CORE_URNS.has(schema.toLowerCase());
+}
+
+/** Finds an equality term an index can answer; the whole filter is still evaluated on the candidates. */
+export function planIndex(kind: ResourceKind, filter: Filter): IndexPlan | undefined {
+  if (filter.kind === 'and') return planIndex(kind, filter.left) ?? planIndex(kind, filter.right);
+  if (filter.kind === 'valuePath') {
+    if (kind === 'User' && isCorePath(filter.path.schema) && filter.path.attr.toLowerCase() === 'emails') {
+      const terms = equalityTerms(filter.filter);
+      const type = terms.get('type');
+      const value = terms.get('value');
+      if (typeof type === 'string' && type.toLowerCase() === 'work' && typeof value === 'string') {
+        return { kind: 'index', index: 'workEmail', value };
+      }
+    }
+    return undefined;
+  }
+  if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
+  const { path, value } = filter;
+  if (!isCorePath(path.schema)) return undefined;
+  const attr = path.attr.toLowerCase();
+  if (!path.sub && !path.valueFilter) {
+    if (attr === 'id') return { kind: 'id', value };
+    if (attr === 'externalid') return { kind: 'index', index: 'externalId', value };
+    if (kind === 'User' && attr === 'username') return { kind: 'index', index: 'name', value };
+    if (kind === 'Group' && attr === 'displayname') return { kind: 'index', index: 'name', value };
+  }
+  if (kind === 'User' && attr === 'emails' && path.sub?.toLowerCase() === 'value' && path.valueFilter) {
+    const type = equalityTerms(path.valueFilter).get('type');
+    if (typeof type === 'string' && type.toLowerCase() === 'work')
+      return { kind: 'index', index: 'workEmail', value };
+  }
+  return undefined;
+}
+
+function equalityTerms(filter: Filter): Map<string, unknown> {
+  const terms = new Map<string, unknown>();
+  const walk = (f: Filter): void => {
+    if (f.kind === 'and') {
+      walk(f.left);
+      walk(f.right);
+    } else if (f.kind === 'compare' && f.op === 'eq' && !f.path.sub) {
+      terms.set(f.path.attr.toLowerCase(), f.value);
+    }
+  };
+  walk(filter);
+  return terms;
+}
+
+function sortValue(r: StoredResource, kind: ResourceKind, sortBy: string): unknown {
+  const resolver = resolverFor(kind);
+  const [head, sub] = sortBy.split('.');
+  if (!head) return undefined;
+  if (head.toLowerCase() === 'id') return r.id;
+  if (head.toLowerCase() === 'meta') {
+    const meta = metaOf(r);
+    return sub ? meta[sub] : undefined;
+  }
+  const resolved = resolver(undefined, head);
+  if (!resolved) throw ScimError.invalidValue(`sortBy: unknown attribute '${sortBy}'`);
+  const container = resolved.extension
+    ? (r.data[resolved.schema] as Record<string, unknown> | undefined)
+    : r.data;
+  let v = container?.[resolved.definition.name];
+  if (Array.isArray(v)) {
+    const primary = (v as Record<string, unknown>[]).find((e) => e?.primary === true) ?? v[0];
+    v = sub
+      ? (primary as Record<string, unknown> | undefined)?.[sub]
+      : (primary as Record<string, unknown> | undefined)?.value;
+  } else if (sub && v && typeof v === 'object') {
+    v = (v as Record<string, unknown>)[sub];
+  }
+  return typeof v === 'string' && !resolved.definition.caseExact ? v.toLowerCase() : v;
+}
+
+function sortResources(
+  all: StoredResource[],
+  kind: ResourceKind,
+  sortBy: string,
+  order: 'ascending' | 'descending',
+): StoredResource[] {
+  const keyed = all.map((r) => ({ r, k: sortValue(r, kind, sortBy) }));
+  const dir = order === 'descending' ? -1 : 1;
+  keyed.sort((a, b) => {
+    // RFC 7644 §3.4.2.3: resources without a value sort last in ascending order.
+    if (a.k === undefined || a.k === null) return b.k === undefined || b.k === null ? cmp(a.r.id, b.r.id) : 1;
+    if (b.k === undefined || b.k === null) return -1;
+    const c = cmp(a.k as string | number | boolean, b.k as string | number | boolean);
+    return c !== 0 ? c * dir : cmp(a.r.id, b.r.id);
+  });
+  return keyed.map((x) => x.r);
+}
+
+function cmp(a: string | number | boolean, b: string | number | boolean): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function encodeCursor(kind: ResourceKind, afterId: string): string {
+  return Buffer.from(JSON.stringify({ k: kind, a: afterId })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, kind: ResourceKind): string | undefined {
+  if (cursor === '') return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      k?: unknown;
+      a?: unknown;
+    };
+    if (parsed.k === kind && typeof parsed.a === 'string' && parsed.a.length <= 64) return parsed.a;
+  } catch {
+    // fall through
+  }
+  throw new ScimError(
+    400,
+    `cursor '${cursor.slice(0, 40)}' is not valid for ${endpointOf(kind)}`,
+    'invalidCursor',
+  );
+}

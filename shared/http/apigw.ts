@@ -1,0 +1,37 @@
+/**
+ * API Gateway HTTP API (payload v2) ⇄ HttpRequest/HttpResponse. The local server builds the same events, so
+ * both run the exact Lambda handlers.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { HttpRequest, HttpResponse } from './types';
+
+export function fromApiGateway(event: APIGatewayProxyEventV2): HttpRequest {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(event.rawQueryString ?? '')) if (!(k in query)) query[k] = v;
+  const body =
+    event.body === undefined || event.body === null
+      ? undefined
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
+  const proto = headers['x-forwarded-proto'] ?? 'https';
+  const host = headers.host ?? event.requestContext.domainName;
+  return {
+    method: event.requestContext.http.method.toUpperCase(),
+    path: event.rawPath,
+    headers,
+    query,
+    body,
+    sourceIp: event.requestContext.http.sourceIp,
+    userAgent: event.requestContext.http.userAgent ?? headers['user-agent'] ?? '',
+    origin: `${proto}://${host}`,
+  };
+}
+
+export function toApiGateway(res: HttpResponse): APIGatewayProxyStructuredResultV2 {
+  const out: APIGatewayProxyStructuredResultV2 = { statusCode: res.status, headers: res.headers };
+  if (res.body !== undefined) out.body = res.body;
+  return out;
+}

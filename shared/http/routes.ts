@@ -1,0 +1,106 @@
+/**
+ * The one route table. The CDK API stack creates one API Gateway route per entry, pointing at the entry's
+ * function; the local server and each Lambda's own router match requests against the same entries, so the two
+ * cannot disagree. `{name}` segments are path parameters; SCIM resource segments match case-insensitively
+ * (`/users` is `/Users`).
+ */
+import type { HttpMethod } from './types';
+
+export type FunctionId = 'scimUsers' | 'scimGroups' | 'scimRoot';
+
+export interface RouteDef {
+  fn: FunctionId;
+  method: HttpMethod;
+  path: string;
+}
+
+/** SCIM base path of one endpoint of one tenant: the "Tenant URL" an IdP is given is origin + this. */
+export const SCIM_PREFIX = '/scim/v2/{tenant}/{endpoint}';
+
+const scim = (fn: FunctionId, method: HttpMethod, suffix: string): RouteDef => ({
+  fn,
+  method,
+  path: SCIM_PREFIX + suffix,
+});
+
+export const ROUTES: readonly RouteDef[] = [
+  scim('scimUsers', 'GET', '/Users'),
+  scim('scimUsers', 'POST', '/Users'),
+  scim('scimUsers', 'POST', '/Users/.search'),
+  scim('scimUsers', 'GET', '/Users/{id}'),
+  scim('scimUsers', 'PUT', '/Users/{id}'),
+  scim('scimUsers', 'PATCH', '/Users/{id}'),
+  scim('scimUsers', 'DELETE', '/Users/{id}'),
+  scim('scimGroups', 'GET', '/Groups'),
+  scim('scimGroups', 'POST', '/Groups'),
+  scim('scimGroups', 'POST', '/Groups/.search'),
+  scim('scimGroups', 'GET', '/Groups/{id}'),
+  scim('scimGroups', 'PUT', '/Groups/{id}'),
+  scim('scimGroups', 'PATCH', '/Groups/{id}'),
+  scim('scimGroups', 'DELETE', '/Groups/{id}'),
+  scim('scimRoot', 'GET', '/ServiceProviderConfig'),
+  scim('scimRoot', 'GET', '/ResourceTypes'),
+  scim('scimRoot', 'GET', '/ResourceTypes/{id}'),
+  scim('scimRoot', 'GET', '/Schemas'),
+  scim('scimRoot', 'GET', '/Schemas/{id}'),
+  scim('scimRoot', 'POST', '/.search'),
+];
+
+export interface RouteMatch {
+  route: RouteDef;
+  params: Record<string, string>;
+}
+
+export type MatchResult =
+  { ok: true; match: RouteMatch } | { ok: false; status: 404 | 405; allow?: string[] };
+
+interface Compiled {
+  route: RouteDef;
+  regex: RegExp;
+  names: string[];
+}
+
+const PARAM = /^\{(\w+)\}$/;
+
+function compile(route: RouteDef): Compiled {
+  const names: string[] = [];
+  const parts = route.path
+    .split('/')
+    .filter(Boolean)
+    .map((seg) => {
+      const m = PARAM.exec(seg);
+      if (m?.[1]) {
+        names.push(m[1]);
+        return '([^/]+)';
+      }
+      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    });
+  return { route, names, regex: new RegExp(`^/${parts.join('/')}/?$`, 'i') };
+}
+
+const COMPILED = ROUTES.map(compile);
+
+/** Matches a request path against the table (optionally only one function's routes). */
+export function matchRoute(method: string, path: string, fn?: FunctionId): MatchResult {
+  const allow: string[] = [];
+  for (const c of COMPILED) {
+    if (fn && c.route.fn !== fn) continue;
+    const m = c.regex.exec(path);
+    if (!m) continue;
+    if (c.route.method !== method.toUpperCase()) {
+      allow.push(c.route.method);
+      continue;
+    }
+    const params: Record<string, string> = {};
+    c.names.forEach((name, i) => {
+      params[name] = decodeURIComponent(m[i + 1] ?? '');
+    });
+    return { ok: true, match: { route: c.route, params } };
+  }
+  return allow.length > 0 ? { ok: false, status: 405, allow } : { ok: false, status: 404 };
+}
+
+/** Every function named in the table (one Lambda each). */
+export function functionIds(): FunctionId[] {
+  return [...new Set(ROUTES.map((r) => r.fn))];
+}
