@@ -1,8 +1,7 @@
 /**
  * Lambda plumbing shared by every entry point: the container is built once per Lambda container (module scope),
- * config is validated at cold start, and middy wraps the translated handler.
+ * config is validated at cold start, and the handler only translates (see docs/decisions/0003-no-middy.md).
  */
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { buildContainer, type Container } from '../shared/composition';
 import { loadConfig } from '../shared/config';
@@ -16,11 +15,15 @@ export function getContainer(): Container {
   return container;
 }
 
-export function httpHandler(fn: FunctionId) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
-    const c = getContainer();
+/** The Lambda handler of one function; `resolve` is swapped only by tests that bring their own container. */
+export function httpHandler(
+  fn: FunctionId,
+  resolve: () => Container = getContainer,
+): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
+  return async (event) => {
+    const c = resolve();
     return toApiGateway(await c.handlers[fn](fromApiGateway(event)));
-  });
+  };
 }
 
 // In Lambda, build the container during init so bad configuration fails the cold start, not a request.

@@ -98,6 +98,8 @@ function splitMembers(resource: ScimResource): { data: ScimResource; members: Me
     members,
     id: _id,
     meta: _meta,
+    // password is write-only and scimgate does not sync passwords: it is never stored (docs/decisions).
+    password: _password,
     ...data
   } = resource as ScimResource & {
     members?: { value: string; type?: string; display?: string }[];

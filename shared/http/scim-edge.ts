@@ -90,15 +90,21 @@ export function errorResponse(req: HttpRequest, e: unknown, logger: EdgeLogger):
 
 /** Parses a JSON body safely: size limit, content type, syntax. Keys such as __proto__ are rejected later by the normaliser. */
 export function parseJsonBody(req: HttpRequest): unknown {
-  const ct = (req.headers['content-type'] ?? '').toLowerCase().split(';')[0]?.trim() ?? '';
-  if (ct && ct !== 'application/json' && ct !== SCIM_CONTENT_TYPE && !ct.endsWith('+json')) {
-    throw ScimError.invalidSyntax(
-      `unsupported content type '${ct}'; send application/scim+json or application/json`,
-    );
-  }
   const text = req.body ?? '';
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
     throw new ScimError(413, `request body exceeds ${MAX_BODY_BYTES} bytes`);
+  }
+  const ct = (req.headers['content-type'] ?? '').toLowerCase().split(';')[0]?.trim() ?? '';
+  if (
+    ct &&
+    ct !== 'application/json' &&
+    ct !== SCIM_CONTENT_TYPE &&
+    !ct.endsWith('+json') &&
+    ct !== 'text/plain'
+  ) {
+    throw ScimError.invalidSyntax(
+      `unsupported content type '${ct}'; send application/scim+json or application/json`,
+    );
   }
   if (text.trim() === '') throw ScimError.invalidSyntax('request body is empty');
   try {

@@ -1,0 +1,122 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { httpHandler } from '../../functions/lambda';
+import { startLocalServer, type LambdaHandler, type LocalServer } from '../../functions/local/server';
+import { buildContainer, type Container } from '../../shared/composition';
+import type { Clock } from '../../shared/domain/ports';
+import { createTestTable } from './tables';
+
+export interface LogLine {
+  level: string;
+  message: string;
+  extra?: Record<string, unknown>;
+}
+
+/** Every secret issued in this test process, for the "never logged" check. */
+export const issuedSecrets: string[] = [];
+
+export interface Harness {
+  container: Container;
+  server: LocalServer;
+  logs: LogLine[];
+  tenantId: string;
+  token: string;
+  baseUrl: string;
+  /** Issues another bearer token (optionally for another tenant, created on demand). */
+  issueToken(tenantId?: string, endpoints?: string[]): Promise<string>;
+  request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  rawBody?: string;
+  token?: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  text: string;
+}
+
+/** The assembled handlers behind the local HTTP server, over a fresh table in DynamoDB Local. */
+export async function startHarness(options: { clock?: Clock; tenantId?: string } = {}): Promise<Harness> {
+  const table = await createTestTable();
+  const logs: LogLine[] = [];
+  const container = buildContainer(
+    {
+      TABLE_NAME: table.tableName,
+      DYNAMODB_ENDPOINT: table.endpoint,
+      PEPPER_FILE: join(mkdtempSync(join(tmpdir(), 'scimgate-')), 'pepper.json'),
+      AWS_REGION: 'us-east-1',
+    },
+    {
+      doc: table.doc,
+      ...(options.clock ? { clock: options.clock } : {}),
+      logger: {
+        error: (message, extra) => logs.push({ level: 'ERROR', message, ...(extra ? { extra } : {}) }),
+        warn: (message, extra) => logs.push({ level: 'WARN', message, ...(extra ? { extra } : {}) }),
+      },
+    },
+  );
+  const handlers = new Map<string, LambdaHandler>();
+  const server = await startLocalServer({
+    port: 0,
+    load: async (fn) => {
+      let h = handlers.get(fn);
+      if (!h) {
+        h = httpHandler(fn, () => container) as unknown as LambdaHandler;
+        handlers.set(fn, h);
+      }
+      return h;
+    },
+  });
+  const tenantId = options.tenantId ?? 'acme';
+  const issueToken = async (tenant = tenantId, endpoints?: string[]) => {
+    await container.credentials.ensureTenant(tenant, tenant);
+    const issued = await container.credentials.issueBearer(tenant, {
+      name: 'test',
+      lifetimeDays: 30,
+      ...(endpoints ? { endpoints } : {}),
+    });
+    issuedSecrets.push(issued.secret);
+    return issued.secret;
+  };
+  const token = await issueToken();
+  const baseUrl = `/scim/v2/${tenantId}/default`;
+  const request = async (method: string, path: string, opts: RequestOptions = {}): Promise<TestResponse> => {
+    const headers: Record<string, string> = { ...opts.headers };
+    const tok = opts.token === undefined ? token : opts.token;
+    if (tok !== null && !('authorization' in headers)) headers.authorization = `Bearer ${tok}`;
+    let body: string | undefined = opts.rawBody;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/scim+json';
+    }
+    const url = path.startsWith('/') ? `${server.origin}${path}` : `${server.origin}${baseUrl}/${path}`;
+    const res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  };
+  return {
+    container,
+    server,
+    logs,
+    tenantId,
+    token,
+    baseUrl,
+    issueToken,
+    request,
+    close: () => server.close(),
+  };
+}
