@@ -55,13 +55,30 @@ export function compileFilter(filter: Filter, resolve: AttributeResolver): Resou
   return compile(filter, { resolve, parent: undefined, fail: (detail) => ScimError.invalidFilter(detail) });
 }
 
-/** Tests one resource; validates the filter first (so it throws `ScimError.invalidFilter` for an invalid one). */
+/** Weak memo for `evaluateFilter`: entries die with their filter or resolver; holds nothing tenant-specific. */
+const compiled = new WeakMap<Filter, WeakMap<AttributeResolver, ResourcePredicate>>();
+
+/**
+ * Tests one resource; validates the filter first (so it throws `ScimError.invalidFilter` for an invalid one).
+ * The compiled predicate is remembered per (filter object, resolver), weakly, so calling this in a loop over a
+ * listing compiles once.
+ */
 export function evaluateFilter(
   filter: Filter,
   resource: Record<string, unknown>,
   resolve: AttributeResolver,
 ): boolean {
-  return compileFilter(filter, resolve)(resource);
+  let byResolver = compiled.get(filter);
+  if (byResolver === undefined) {
+    byResolver = new WeakMap();
+    compiled.set(filter, byResolver);
+  }
+  let predicate = byResolver.get(resolve);
+  if (predicate === undefined) {
+    predicate = compileFilter(filter, resolve);
+    byResolver.set(resolve, predicate);
+  }
+  return predicate(resource);
 }
 
 /** Finds a sub-attribute definition case-insensitively. */
@@ -92,7 +109,7 @@ const ORDERING_OPS: ReadonlySet<CompareOp> = new Set(['gt', 'ge', 'lt', 'le']);
 const SUBSTRING_OPS: ReadonlySet<CompareOp> = new Set(['co', 'sw', 'ew']);
 const NUMERIC = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
 
 function compile(filter: Filter, scope: Scope): ResourcePredicate {
   switch (filter.kind) {
@@ -337,7 +354,7 @@ export function parseDateTime(text: string): number | undefined {
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) =>
     part === undefined ? 0 : Number(part),
   ) as [number, number, number, number, number, number];
-  const millis = m[7] === undefined ? 0 : Number(`0.${m[7]}`) * 1000;
+  const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59) {
     return undefined;
   }
@@ -353,7 +370,7 @@ export function parseDateTime(text: string): number | undefined {
   // Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear undoes that.
   const date = new Date(utc);
   date.setUTCFullYear(year);
-  return date.getTime() + Math.floor(millis) - offsetMinutes * 60_000;
+  return date.getTime() + millis - offsetMinutes * 60_000;
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -221,7 +221,7 @@ class Parser {
         const n = Number(token.text);
         if (!Number.isFinite(n))
           throw this.fail(`number '${excerpt(token.text)}' is out of range ${this.where(token)}`);
-        return n;
+        return n === 0 ? 0 : n; // -0 becomes 0: the AST has one zero
       }
       // Lenient: an unquoted value (a GUID, an e-mail address) is a string, unless it is a logical keyword.
       if (!LOGICAL_WORDS.has(lower)) return token.text;

@@ -177,6 +177,7 @@ const OTHER_FILTERS: [string, Filter][] = [
   ['age gt 42', cmp(p('age'), 'gt', 42)],
   ['age ge -1.5e3', cmp(p('age'), 'ge', -1500)],
   ['age le 0', cmp(p('age'), 'le', 0)],
+  ['age le -0', cmp(p('age'), 'le', 0)],
   ['age lt 0.25', cmp(p('age'), 'lt', 0.25)],
   ['employeeNumber eq 007', eq(p('employeeNumber'), '007')],
   ['userName eq a@b.c', eq(p('userName'), 'a@b.c')],
