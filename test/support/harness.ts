@@ -100,7 +100,7 @@ export async function startHarness(options: { clock?: Clock; tenantId?: string }
     const url = path.startsWith('/') ? `${server.origin}${path}` : `${server.origin}${baseUrl}/${path}`;
     const res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await res.text();
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
