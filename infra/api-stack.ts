@@ -1,0 +1,117 @@
+/**
+ * The SCIM HTTP API: one Lambda per function of the route table, one API Gateway route per table entry (plus
+ * lower-case aliases), access logs and default-stage throttling. Wiring only: the table and the pepper come in
+ * as props from the data stack.
+ */
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { SCIM_PREFIX, functionIds, type FunctionId } from '../shared/http/routes';
+import { apiRoutes } from './api-routes';
+import { ScimgateFunction, type TableAccess } from './function';
+import type { StageConfig } from './stages';
+
+/** What each function may do to the table. The discovery/root function only reads (root `/.search`). */
+export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
+  scimUsers: 'readWrite',
+  scimGroups: 'readWrite',
+  scimRoot: 'read',
+};
+
+export interface ApiStackProps extends StackProps {
+  stage: StageConfig;
+  table: dynamodb.ITable;
+  pepperSecret: secretsmanager.ISecret;
+}
+
+export class ApiStack extends Stack {
+  readonly api: apigw.HttpApi;
+  readonly functions: Record<FunctionId, ScimgateFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { stage, table, pepperSecret } = props;
+
+    const functions = {} as Record<FunctionId, ScimgateFunction>;
+    for (const functionId of functionIds()) {
+      const fn = new ScimgateFunction(this, functionId, {
+        functionId,
+        tableName: table.tableName,
+        pepperSecretArn: pepperSecret.secretArn,
+        logRetention: stage.logRetention,
+        ...(stage.publicBaseUrl ? { publicBaseUrl: stage.publicBaseUrl } : {}),
+      });
+      fn.grantTable(table, TABLE_ACCESS[functionId]);
+      fn.grantPepperRead(pepperSecret);
+      functions[functionId] = fn;
+    }
+    this.functions = functions;
+
+    this.api = new apigw.HttpApi(this, 'HttpApi', {
+      description: `scimgate SCIM 2.0 API (${stage.name})`,
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: stage.logRetention });
+    const defaultStage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: stage.throttle,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            path: '$context.path',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latency: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            userAgent: '$context.identity.userAgent',
+          }),
+        ),
+      },
+    });
+
+    // One integration per function; one invoke permission per function for the whole API (not per route).
+    const integrations = {} as Record<FunctionId, HttpLambdaIntegration>;
+    for (const functionId of functionIds()) {
+      integrations[functionId] = new HttpLambdaIntegration(
+        `${functionId}Integration`,
+        functions[functionId].fn,
+        {
+          scopePermissionToRoute: false,
+        },
+      );
+    }
+    for (const route of apiRoutes()) {
+      for (const created of this.api.addRoutes({
+        path: route.path,
+        methods: [route.method as apigw.HttpMethod],
+        integration: integrations[route.fn],
+      })) {
+        Validations.of(created).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'SCIM clients send a per-tenant bearer token that the function verifies against the stored HMAC ' +
+            'of the secret (tenant and endpoint from the verified credential); an API Gateway authorizer ' +
+            'would add a second lookup and latency without narrowing access further.',
+        });
+      }
+    }
+
+    const url = defaultStage.url; // https://<id>.execute-api.<region>.amazonaws.com/
+    new CfnOutput(this, 'ApiUrl', { value: url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'ScimBaseUrl', {
+      value: (stage.publicBaseUrl ? `${stage.publicBaseUrl}/` : url) + SCIM_PREFIX.slice(1),
+      description: 'SCIM base URL pattern: replace {tenant} and {endpoint} to get the Tenant URL for an IdP',
+    });
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The one construct that holds Lambda defaults (runtime, architecture, memory, timeout, bundling, logging,
+ * environment) and the typed grants a function may receive. Stacks only pass names and ARNs in.
+ */
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { FUNCTION_ENTRIES } from '../functions/entries';
+import type { FunctionId } from '../shared/http/routes';
+import { indexArns } from './table';
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** The runtime every function uses. */
+export const RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** DynamoDB actions by access level. Transactions need the per-item actions; no Scan, no table admin. */
+export const TABLE_ACTIONS = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+} as const;
+
+export type TableAccess = 'read' | 'readWrite';
+
+export interface ScimgateFunctionProps {
+  /** Which function of the route table (its entry file comes from FUNCTION_ENTRIES). */
+  functionId: FunctionId;
+  tableName: string;
+  pepperSecretArn: string;
+  logRetention: logs.RetentionDays;
+  publicBaseUrl?: string;
+}
+
+export class ScimgateFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ScimgateFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    // Own role with an inline grant to this log group only, instead of the AWSLambdaBasicExecutionRole managed
+    // policy (which allows writing to every log group in the account).
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `scimgate ${props.functionId} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const environment: Record<string, string> = {
+      TABLE_NAME: props.tableName,
+      PEPPER_SECRET_ID: props.pepperSecretArn,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    if (props.publicBaseUrl) environment.PUBLIC_BASE_URL = props.publicBaseUrl;
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: path.join(REPO_ROOT, 'functions', FUNCTION_ENTRIES[props.functionId]),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      runtime: RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(29),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // CommonJS dependencies bundled into ESM still call require(); give them one.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // Bundle the AWS SDK too: the versions in package-lock.json are the ones tested.
+        externalModules: [],
+        forceDockerBundling: false,
+      },
+    });
+  }
+
+  /** Item access to the table and each of its indexes (read: Get/BatchGet/Query; readWrite adds writes). */
+  grantTable(table: dynamodb.ITable, access: TableAccess): void {
+    const actions: string[] = [...TABLE_ACTIONS.read, ...(access === 'readWrite' ? TABLE_ACTIONS.write : [])];
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions, resources: [table.tableArn, ...indexArns(table)] }),
+    );
+  }
+
+  grantTableReadWrite(table: dynamodb.ITable): void {
+    this.grantTable(table, 'readWrite');
+  }
+
+  /**
+   * GetSecretValue on this one secret only (`secret.grantRead` would add DescribeSecret, which the loader never
+   * calls). The secret uses the AWS-managed key, so no KMS grant is needed.
+   */
+  grantPepperRead(secret: secretsmanager.ISecret): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+  }
+}
