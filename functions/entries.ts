@@ -5,6 +5,8 @@ export const FUNCTION_ENTRIES: Record<FunctionId, string> = {
   scimUsers: 'scim-users.ts',
   scimGroups: 'scim-groups.ts',
   scimRoot: 'scim-root.ts',
+  oauthToken: 'oauth-token.ts',
+  management: 'management.ts',
 };
 
 /** Imports a function's handler module the way Lambda does (relative to functions/). */
@@ -16,5 +18,9 @@ export async function importHandler(fn: FunctionId): Promise<unknown> {
       return (await import('./scim-groups')).handler;
     case 'scimRoot':
       return (await import('./scim-root')).handler;
+    case 'oauthToken':
+      return (await import('./oauth-token')).handler;
+    case 'management':
+      return (await import('./management')).handler;
   }
 }

@@ -16,11 +16,13 @@ import { apiRoutes } from './api-routes';
 import { ScimgateFunction, type TableAccess } from './function';
 import type { StageConfig } from './stages';
 
-/** What each function may do to the table. The discovery/root function only reads (root `/.search`). */
+/** What each function may do to the table (every function authenticates, and authentication writes). */
 export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
   scimUsers: 'readWrite',
   scimGroups: 'readWrite',
-  scimRoot: 'read',
+  scimRoot: 'readWrite', // authentication writes last use, failures and the audit log
+  oauthToken: 'readWrite',
+  management: 'readWrite',
 };
 
 export interface ApiStackProps extends StackProps {

@@ -14,6 +14,8 @@ const ConfigSchema = z
     PEPPER_SECRET_ID: z.optional(z.string()),
     /** Origin for generated URLs when behind a custom domain, e.g. https://scim.example.com */
     PUBLIC_BASE_URL: z.optional(z.string()),
+    /** Local run: the management API requires this key. Absent in AWS, where API Gateway authorises with IAM. */
+    ADMIN_KEY: z.optional(z.string().check(z.minLength(32))),
   })
   .check(
     z.refine((c) => Boolean(c.PEPPER_FILE) !== Boolean(c.PEPPER_SECRET_ID), {

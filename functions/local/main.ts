@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { checkJava, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startLocalServer, type LambdaHandler, type LocalServer } from './server';
 import type { FunctionId } from '../../shared/http/routes';
@@ -19,6 +20,10 @@ export interface LocalInfo {
   tenantId: string;
   credentialId: string;
   tokenExpiresAt: string;
+  /** Management API of the local server and the key it requires (x-admin-key or Bearer). */
+  adminUrl: string;
+  adminKey: string;
+  tokenEndpoint: string;
 }
 
 export interface LocalOptions {
@@ -66,6 +71,8 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   process.env.PEPPER_FILE = join(dataDir, 'pepper.json');
   process.env.AWS_REGION ??= 'us-east-1';
   delete process.env.PEPPER_SECRET_ID;
+  const adminKey = loadAdminKey(join(dataDir, 'local.json'), options.inMemory);
+  process.env.ADMIN_KEY = adminKey;
 
   try {
     const { getContainer } = await import('../lambda');
@@ -87,7 +94,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       },
     });
 
-    const info = await bootstrapDevTenant(container, server.origin, dataDir, options.inMemory);
+    const info = await bootstrapDevTenant(container, server.origin, dataDir, options.inMemory, adminKey);
     return {
       server,
       info,
@@ -108,20 +115,36 @@ async function bootstrapDevTenant(
   origin: string,
   dataDir: string,
   inMemory: boolean,
+  adminKey: string,
 ): Promise<LocalInfo> {
   const file = join(dataDir, 'local.json');
   const scimBaseUrl = `${origin}/scim/v2/${DEV_TENANT}/${DEFAULT_ENDPOINT}`;
+  const urls = {
+    scimBaseUrl,
+    adminUrl: `${origin}/admin/v1`,
+    adminKey,
+    tokenEndpoint: `${origin}/oauth/${DEV_TENANT}/token`,
+  };
   if (!inMemory && existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalInfo>;
     if (saved.token) {
       const ok = await container.credentials
-        .authenticate(`Bearer ${saved.token}`, DEV_TENANT, DEFAULT_ENDPOINT)
+        .authenticate(
+          {
+            authorization: `Bearer ${saved.token}`,
+            sourceIp: '127.0.0.1',
+            userAgent: 'scimgate-bootstrap',
+            origin,
+          },
+          DEV_TENANT,
+          DEFAULT_ENDPOINT,
+        )
         .then(
           () => true,
           () => false,
         );
       if (ok) {
-        const info = { ...(saved as LocalInfo), scimBaseUrl };
+        const info = { ...(saved as LocalInfo), ...urls };
         writeFileSync(file, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
         return info;
       }
@@ -133,7 +156,7 @@ async function bootstrapDevTenant(
     lifetimeDays: 365,
   });
   const info: LocalInfo = {
-    scimBaseUrl,
+    ...urls,
     token: issued.secret,
     tenantId: DEV_TENANT,
     credentialId: issued.credential.id,
@@ -141,6 +164,15 @@ async function bootstrapDevTenant(
   };
   writeFileSync(file, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
   return info;
+}
+
+/** The management API key of the local server: kept in local.json across restarts, new for an in-memory run. */
+function loadAdminKey(file: string, inMemory: boolean): string {
+  if (!inMemory && existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalInfo>;
+    if (typeof saved.adminKey === 'string' && saved.adminKey.length >= 32) return saved.adminKey;
+  }
+  return randomBytes(32).toString('base64url');
 }
 
 async function main(): Promise<void> {
@@ -161,6 +193,7 @@ async function main(): Promise<void> {
       '',
       `  SCIM base URL (Tenant URL):  ${info.scimBaseUrl}`,
       `  Bearer token (Secret Token): ${info.token}`,
+      `  Management API:              ${info.adminUrl}  (key: adminKey in local.json)`,
       '',
       `  Both are in ${join(resolve(dataDir), 'local.json')}. Try:`,
       `  curl -H "Authorization: Bearer $(node -p "require('./${join(dataDir, 'local.json')}').token")" ${info.scimBaseUrl}/Users`,

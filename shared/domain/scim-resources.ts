@@ -40,6 +40,9 @@ export interface RequestContext {
 }
 
 export interface ResourceGuard {
+  /** Role check: throws ScimError 403 insufficient_scope. */
+  checkAccess(kind: ResourceKind, write: boolean): void;
+  /** E-mail domain check on what is about to be written: throws ScimError 403. */
   checkWrite(kind: ResourceKind, resource: ScimResource): void;
   canRead(kind: ResourceKind, resource: ScimResource): boolean;
 }
@@ -205,6 +208,7 @@ export class ScimResources {
     body: unknown,
     projection: Projection = {},
   ): Promise<Representation> {
+    ctx.guard?.checkAccess(kind, true);
     const normalized = normalizeResource(kind, body, { mode: 'create' });
     const { data, members } = splitMembers(normalized);
     ctx.guard?.checkWrite(kind, data);
@@ -234,6 +238,7 @@ export class ScimResources {
     id: string,
     projection: Projection = {},
   ): Promise<Representation> {
+    ctx.guard?.checkAccess(kind, false);
     const stored = await this.load(ctx, kind, id);
     const [members, groups] = await Promise.all([
       this.membersIfWanted(ctx, stored, projection),
@@ -244,6 +249,7 @@ export class ScimResources {
 
   /** The current ETag only (one read): for If-None-Match on GET. */
   async currentEtag(ctx: RequestContext, kind: ResourceKind, id: string): Promise<string> {
+    ctx.guard?.checkAccess(kind, false);
     return etagOf((await this.load(ctx, kind, id)).version);
   }
 
@@ -255,6 +261,7 @@ export class ScimResources {
     ifMatch: string | undefined,
     projection: Projection = {},
   ): Promise<Representation> {
+    ctx.guard?.checkAccess(kind, true);
     for (let attempt = 0; ; attempt++) {
       const current = await this.load(ctx, kind, id);
       checkIfMatch(current, ifMatch);
@@ -314,6 +321,7 @@ export class ScimResources {
     projection: Projection = {},
     wantBody = kind === 'User',
   ): Promise<Representation | undefined> {
+    ctx.guard?.checkAccess(kind, true);
     const operations = parsePatchRequest(body);
     const membersOnly =
       kind === 'Group' &&
@@ -389,6 +397,7 @@ export class ScimResources {
     id: string,
     ifMatch: string | undefined,
   ): Promise<void> {
+    ctx.guard?.checkAccess(kind, true);
     for (let attempt = 0; ; attempt++) {
       const current = await this.load(ctx, kind, id);
       checkIfMatch(current, ifMatch);
@@ -407,6 +416,7 @@ export class ScimResources {
   }
 
   async list(ctx: RequestContext, kind: ResourceKind, query: ListQuery): Promise<ListResult> {
+    ctx.guard?.checkAccess(kind, false);
     const resolver = resolverFor(kind);
     let filter: Filter | undefined;
     if (query.filter !== undefined && query.filter.trim() !== '') {

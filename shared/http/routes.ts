@@ -6,7 +6,7 @@
  */
 import type { HttpMethod } from './types';
 
-export type FunctionId = 'scimUsers' | 'scimGroups' | 'scimRoot';
+export type FunctionId = 'scimUsers' | 'scimGroups' | 'scimRoot' | 'oauthToken' | 'management';
 
 export interface RouteDef {
   fn: FunctionId;
@@ -16,6 +16,38 @@ export interface RouteDef {
 
 /** SCIM base path of one endpoint of one tenant: the "Tenant URL" an IdP is given is origin + this. */
 export const SCIM_PREFIX = '/scim/v2/{tenant}/{endpoint}';
+
+export const MANAGEMENT_PREFIX = '/admin/v1';
+
+/** Management API routes (method, path under /admin/v1); documented in docs/openapi.json. */
+export const MANAGEMENT_ROUTES: readonly (readonly [HttpMethod, string])[] = [
+  ['GET', '/openapi.json'],
+  ['GET', '/tenants'],
+  ['POST', '/tenants'],
+  ['GET', '/tenants/{tenant}'],
+  ['DELETE', '/tenants/{tenant}'],
+  ['GET', '/tenants/{tenant}/policy'],
+  ['PATCH', '/tenants/{tenant}/policy'],
+  ['GET', '/tenants/{tenant}/endpoints'],
+  ['POST', '/tenants/{tenant}/endpoints'],
+  ['DELETE', '/tenants/{tenant}/endpoints/{endpoint}'],
+  ['GET', '/tenants/{tenant}/admins'],
+  ['POST', '/tenants/{tenant}/admins'],
+  ['POST', '/tenants/{tenant}/admins/{admin}/deactivate'],
+  ['DELETE', '/tenants/{tenant}/admins/{admin}'],
+  ['GET', '/tenants/{tenant}/admins/{admin}/credentials'],
+  ['GET', '/tenants/{tenant}/credentials'],
+  ['POST', '/tenants/{tenant}/credentials'],
+  ['GET', '/tenants/{tenant}/credentials/{credential}'],
+  ['PATCH', '/tenants/{tenant}/credentials/{credential}'],
+  ['DELETE', '/tenants/{tenant}/credentials/{credential}'],
+  ['POST', '/tenants/{tenant}/credentials/{credential}/extend'],
+  ['POST', '/tenants/{tenant}/credentials/{credential}/rotate'],
+  ['POST', '/tenants/{tenant}/credentials/{credential}/revoke'],
+  ['POST', '/tenants/{tenant}/credentials/{credential}/reactivate'],
+  ['POST', '/tenants/{tenant}/credentials/{credential}/rebind'],
+  ['GET', '/tenants/{tenant}/audit'],
+];
 
 const scim = (fn: FunctionId, method: HttpMethod, suffix: string): RouteDef => ({
   fn,
@@ -44,6 +76,15 @@ export const ROUTES: readonly RouteDef[] = [
   scim('scimRoot', 'GET', '/Schemas'),
   scim('scimRoot', 'GET', '/Schemas/{id}'),
   scim('scimRoot', 'POST', '/.search'),
+  // OAuth 2.0 client credentials (RFC 6749 §4.4) and revocation (RFC 7009), per tenant.
+  { fn: 'oauthToken', method: 'POST', path: '/oauth/{tenant}/token' },
+  { fn: 'oauthToken', method: 'POST', path: '/oauth/{tenant}/revoke' },
+  // Management API (IAM-authorised in AWS, admin key locally).
+  ...MANAGEMENT_ROUTES.map(([method, suffix]): RouteDef => ({
+    fn: 'management',
+    method,
+    path: MANAGEMENT_PREFIX + suffix,
+  })),
 ];
 
 export interface RouteMatch {

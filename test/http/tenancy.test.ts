@@ -1,5 +1,9 @@
-import { ROUTES } from '../../shared/http/routes';
+import { ROUTES as ALL_ROUTES } from '../../shared/http/routes';
 import { startHarness, type Harness } from '../support/harness';
+
+const ROUTES = ALL_ROUTES.filter((r) => r.fn.startsWith('scim'));
+/** A refusal: 401, or 429 once the failures from this source pass the limit (both carry no data). */
+const REFUSED = [401, 429];
 
 let h: Harness;
 let userId: string;
@@ -49,6 +53,17 @@ function bodyFor(method: string, path: string): unknown {
 }
 
 describe('tenant and endpoint isolation on every SCIM route', () => {
+  it('should slow down repeated failures from one source with 429 and an integer Retry-After', async () => {
+    const results = [];
+    for (let i = 0; i < 25; i++)
+      results.push(await h.request('GET', '/scim/v2/victim/default/Users', { token: 'scgb_wrong' }));
+    expect(results[0]?.status).toBe(401);
+    const limited = results.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0]?.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(limited[0]?.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+  });
+
   it.each(ROUTES.map((r) => [r.method, r.path] as const))(
     'should refuse %s %s on another tenant with 401 and no data',
     async (method, path) => {
@@ -57,7 +72,7 @@ describe('tenant and endpoint isolation on every SCIM route', () => {
         token: intruder,
         ...(['POST', 'PUT', 'PATCH'].includes(method) ? { body: bodyFor(method, path) } : {}),
       });
-      expect(res.status).toBe(401);
+      expect(REFUSED).toContain(res.status);
       expect(res.text).not.toContain('secret-user');
       expect(res.text).not.toContain('Victim Admins');
     },
@@ -70,7 +85,7 @@ describe('tenant and endpoint isolation on every SCIM route', () => {
         token: otherEndpointOnly,
         ...(['POST', 'PUT', 'PATCH'].includes(method) ? { body: bodyFor(method, path) } : {}),
       });
-      expect(res.status).toBe(401);
+      expect(REFUSED).toContain(res.status);
       expect(res.text).not.toContain('secret-user');
     },
   );

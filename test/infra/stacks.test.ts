@@ -319,14 +319,19 @@ describe('api stack: IAM', () => {
     },
   );
 
-  it('should keep the discovery/root function read-only and let Users and Groups write', () => {
-    expect(TABLE_ACCESS).toEqual({ scimUsers: 'readWrite', scimGroups: 'readWrite', scimRoot: 'read' });
+  it('should let every function write, since authentication records last use, failures and audit events', () => {
+    expect(TABLE_ACCESS).toEqual({
+      scimUsers: 'readWrite',
+      scimGroups: 'readWrite',
+      scimRoot: 'readWrite',
+      oauthToken: 'readWrite',
+      management: 'readWrite',
+    });
     const writes = (fn: FunctionId) =>
       policyStatementsOf(fn)
         .flatMap((s) => asList(s.Action))
         .filter((a) => TABLE_ACTIONS.write.includes(a as never));
-    expect(writes('scimRoot')).toEqual([]);
-    expect(writes('scimUsers')).toHaveLength(TABLE_ACTIONS.write.length);
+    for (const fn of functionIds()) expect(writes(fn)).toHaveLength(TABLE_ACTIONS.write.length);
   });
 
   it.each(functionIds())('should let %s read only the pepper secret, with GetSecretValue only', (fn) => {

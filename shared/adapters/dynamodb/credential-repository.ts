@@ -1,34 +1,136 @@
+/**
+ * DynamoDB implementation of the credential port. Secret items are keyed by tenant + HMAC, never by the secret,
+ * and carry everything authentication needs (one read per request).
+ */
 import {
+  DeleteCommand,
   GetCommand,
   PutCommand,
+  QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { Credential, CredentialRepository, SecretRecord, Tenant } from '../../domain/credentials';
-import { SINGLETON_SK, keys } from './table-design';
+import type {
+  AdminMember,
+  AuditEvent,
+  Credential,
+  CredentialRepository,
+  Endpoint,
+  SecretRecord,
+  SecretSlot,
+  Tenant,
+  TenantPolicy,
+} from '../../domain/credential-model';
+import { VersionConflict } from '../../domain/ports';
+import { SINGLETON_SK, TTL_ATTRIBUTE, keys } from './table-design';
+
+type DocTransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
 
 const TENANT_SK = 'TENANT';
-const credentialSk = (id: string) => `CRED#${id}`;
+const REGISTRY_PK = 'REGISTRY#TENANTS';
+const AUDIT_RETENTION_DAYS = 400;
 
-/** DynamoDB implementation of the credential port. Secret items are keyed by tenant + HMAC, never by the secret. */
+const sk = {
+  endpoint: (id: string) => `ENDPOINT#${id}`,
+  admin: (id: string) => `ADMIN#${id}`,
+  credential: (id: string) => `CRED#${id}`,
+};
+const auditPk = (tenantId: string, credentialId?: string) =>
+  credentialId ? `${keys.tenant(tenantId)}#AUDIT#CRED#${credentialId}` : `${keys.tenant(tenantId)}#AUDIT`;
+
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...rest } = item;
+  return rest as T;
+}
+
+export function secretRecordOf(c: Credential, slot: SecretSlot): SecretRecord {
+  const r: SecretRecord = {
+    tenantId: c.tenantId,
+    credentialId: c.id,
+    kind: c.kind,
+    slotId: slot.id,
+    status: c.status,
+    expiresAt: c.expiresAt,
+    endpoints: c.endpoints,
+    roles: c.roles,
+    allowedDomains: c.allowedDomains,
+    idleDays: c.idleDays,
+    activeSince: c.activeSince,
+    adminActive: c.adminActive,
+  };
+  if (c.lastUsedAt) r.lastUsedAt = c.lastUsedAt;
+  if (slot.retiresAt) r.retiresAt = slot.retiresAt;
+  if (slot.firstUsedAt) r.firstUsedAt = slot.firstUsedAt;
+  if (c.clientId) r.clientId = c.clientId;
+  if (c.username) r.username = c.username;
+  return r;
+}
+
 export class DynamoCredentialRepository implements CredentialRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async createTenant(tenant: Tenant): Promise<boolean> {
+  private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: keys.tenant(tenant.id), sk: TENANT_SK, ...tenant },
+          Item: item,
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
       return true;
     } catch (e) {
       if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
+  }
+
+  private async queryAll(pk: string, prefix?: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
+          ExpressionAttributeValues: prefix ? { ':pk': pk, ':p': prefix } : { ':pk': pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...((out.Items ?? []) as Record<string, unknown>[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async putTenant(tenant: Tenant): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { pk: keys.tenant(tenant.id), sk: TENANT_SK, ...tenant },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            // The operator's list of tenants (management API); not tenant data.
+            { Put: { TableName: this.tableName, Item: { pk: REGISTRY_PK, sk: tenant.id } } },
+          ],
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === 'TransactionCanceledException') return false;
       throw e;
     }
   }
@@ -41,32 +143,108 @@ export class DynamoCredentialRepository implements CredentialRepository {
         ConsistentRead: true,
       }),
     );
-    if (!out.Item) return undefined;
-    return {
-      id: out.Item.id as string,
-      name: out.Item.name as string,
-      createdAt: out.Item.createdAt as string,
-    };
+    return strip<Tenant>(out.Item);
   }
 
-  async createCredential(credential: Credential, secret: SecretRecord, hash: string): Promise<void> {
+  async listTenants(): Promise<Tenant[]> {
+    const ids = (await this.queryAll(REGISTRY_PK)).map((i) => i.sk as string);
+    const tenants = await Promise.all(ids.map((id) => this.getTenant(id)));
+    return tenants.filter((t): t is Tenant => t !== undefined);
+  }
+
+  async updatePolicy(tenantId: string, policy: TenantPolicy): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.tenant(tenantId), sk: TENANT_SK },
+        UpdateExpression: 'SET policy = :p',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':p': policy },
+      }),
+    );
+  }
+
+  putEndpoint(endpoint: Endpoint): Promise<boolean> {
+    return this.putIfAbsent({
+      pk: keys.tenant(endpoint.tenantId),
+      sk: sk.endpoint(endpoint.id),
+      ...endpoint,
+    });
+  }
+
+  async listEndpoints(tenantId: string): Promise<Endpoint[]> {
+    return (await this.queryAll(keys.tenant(tenantId), 'ENDPOINT#')).map((i) => strip<Endpoint>(i)!);
+  }
+
+  async deleteEndpoint(tenantId: string, endpointId: string): Promise<boolean> {
+    const out = await this.doc.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.tenant(tenantId), sk: sk.endpoint(endpointId) },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return out.Attributes !== undefined;
+  }
+
+  putAdmin(admin: AdminMember): Promise<boolean> {
+    return this.putIfAbsent({ pk: keys.tenant(admin.tenantId), sk: sk.admin(admin.id), ...admin });
+  }
+
+  async getAdmin(tenantId: string, adminId: string): Promise<AdminMember | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.tenant(tenantId), sk: sk.admin(adminId) },
+        ConsistentRead: true,
+      }),
+    );
+    return strip<AdminMember>(out.Item);
+  }
+
+  async listAdmins(tenantId: string): Promise<AdminMember[]> {
+    return (await this.queryAll(keys.tenant(tenantId), 'ADMIN#')).map((i) => strip<AdminMember>(i)!);
+  }
+
+  async updateAdmin(admin: AdminMember): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: keys.tenant(admin.tenantId), sk: sk.admin(admin.id), ...admin },
+      }),
+    );
+  }
+
+  async deleteAdmin(tenantId: string, adminId: string): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.tenant(tenantId), sk: sk.admin(adminId) },
+      }),
+    );
+  }
+
+  private secretPuts(c: Credential): DocTransactItem[] {
+    return c.secrets.map((slot) => ({
+      Put: {
+        TableName: this.tableName,
+        Item: { pk: keys.secret(c.tenantId, slot.hash), sk: SINGLETON_SK, ...secretRecordOf(c, slot) },
+      },
+    }));
+  }
+
+  async createCredential(credential: Credential): Promise<void> {
     await this.doc.send(
       new TransactWriteCommand({
         TransactItems: [
           {
             Put: {
               TableName: this.tableName,
-              Item: { pk: keys.tenant(credential.tenantId), sk: credentialSk(credential.id), ...credential },
+              Item: { pk: keys.tenant(credential.tenantId), sk: sk.credential(credential.id), ...credential },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: { pk: keys.secret(secret.tenantId, hash), sk: SINGLETON_SK, ...secret },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
+          ...this.secretPuts(credential),
         ],
       }),
     );
@@ -76,12 +254,88 @@ export class DynamoCredentialRepository implements CredentialRepository {
     const out = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: keys.tenant(tenantId), sk: credentialSk(credentialId) },
+        Key: { pk: keys.tenant(tenantId), sk: sk.credential(credentialId) },
+        ConsistentRead: true,
       }),
     );
-    if (!out.Item) return undefined;
-    const { pk: _pk, sk: _sk, ...rest } = out.Item;
-    return rest as Credential;
+    return strip<Credential>(out.Item);
+  }
+
+  async listCredentials(tenantId: string): Promise<Credential[]> {
+    return (await this.queryAll(keys.tenant(tenantId), 'CRED#')).map((i) => strip<Credential>(i)!);
+  }
+
+  async saveCredential(
+    credential: Credential,
+    expectedVersion: number,
+    removedHashes: string[],
+  ): Promise<void> {
+    const live = new Set(credential.secrets.map((s) => s.hash));
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk: keys.tenant(credential.tenantId),
+                  sk: sk.credential(credential.id),
+                  ...credential,
+                },
+                ConditionExpression: 'version = :v',
+                ExpressionAttributeValues: { ':v': expectedVersion },
+              },
+            },
+            ...this.secretPuts(credential),
+            ...[...new Set(removedHashes)]
+              .filter((h) => !live.has(h))
+              .map((h): DocTransactItem => ({
+                Delete: {
+                  TableName: this.tableName,
+                  Key: { pk: keys.secret(credential.tenantId, h), sk: SINGLETON_SK },
+                },
+              })),
+          ],
+        }),
+      );
+    } catch (e) {
+      const err = e as { name?: string; CancellationReasons?: { Code?: string }[] };
+      if (
+        err.name === 'TransactionCanceledException' &&
+        err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
+        throw new VersionConflict();
+      }
+      if (
+        err.name === 'TransactionCanceledException' &&
+        err.CancellationReasons?.some((r) => r.Code === 'TransactionConflict')
+      ) {
+        throw new VersionConflict();
+      }
+      throw e;
+    }
+  }
+
+  async deleteCredential(credential: Credential): Promise<void> {
+    await this.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: this.tableName,
+              Key: { pk: keys.tenant(credential.tenantId), sk: sk.credential(credential.id) },
+            },
+          },
+          ...credential.secrets.map((s): DocTransactItem => ({
+            Delete: {
+              TableName: this.tableName,
+              Key: { pk: keys.secret(credential.tenantId, s.hash), sk: SINGLETON_SK },
+            },
+          })),
+        ],
+      }),
+    );
   }
 
   async findSecret(tenantId: string, hash: string): Promise<SecretRecord | undefined> {
@@ -93,8 +347,97 @@ export class DynamoCredentialRepository implements CredentialRepository {
         ConsistentRead: true,
       }),
     );
-    if (!out.Item) return undefined;
-    const { pk: _pk, sk: _sk, ...rest } = out.Item;
-    return rest as SecretRecord;
+    return strip<SecretRecord>(out.Item);
+  }
+
+  async touch(
+    tenantId: string,
+    credentialId: string,
+    hashes: string[],
+    at: string,
+    ip: string,
+    userAgent: string,
+  ): Promise<void> {
+    const values = { ':at': at, ':ip': ip, ':ua': userAgent };
+    await this.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: { pk: keys.tenant(tenantId), sk: sk.credential(credentialId) },
+              UpdateExpression: 'SET lastUsedAt = :at, lastUsedIp = :ip, lastUsedUserAgent = :ua',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: values,
+            },
+          },
+          ...hashes.map((h): DocTransactItem => ({
+            Update: {
+              TableName: this.tableName,
+              Key: { pk: keys.secret(tenantId, h), sk: SINGLETON_SK },
+              UpdateExpression: 'SET lastUsedAt = :at',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':at': at },
+            },
+          })),
+        ],
+      }),
+    );
+  }
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    const ttl = Math.floor(Date.parse(event.at) / 1000) + AUDIT_RETENTION_DAYS * 86_400;
+    const item = { sk: `${event.at}#${event.id}`, ...event, [TTL_ATTRIBUTE]: ttl };
+    const puts: DocTransactItem[] = [
+      { Put: { TableName: this.tableName, Item: { pk: auditPk(event.tenantId), ...item } } },
+    ];
+    if (event.credentialId) {
+      puts.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { pk: auditPk(event.tenantId, event.credentialId), ...item },
+        },
+      });
+    }
+    if (puts.length === 1) await this.doc.send(new PutCommand(puts[0]!.Put!));
+    else await this.doc.send(new TransactWriteCommand({ TransactItems: puts }));
+  }
+
+  async listAudit(
+    tenantId: string,
+    options: { credentialId?: string; limit: number; before?: string },
+  ): Promise<{ events: AuditEvent[]; next?: string }> {
+    const pk = auditPk(tenantId, options.credentialId);
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: options.before ? 'pk = :pk AND sk < :b' : 'pk = :pk',
+        ExpressionAttributeValues: options.before ? { ':pk': pk, ':b': options.before } : { ':pk': pk },
+        ScanIndexForward: false,
+        Limit: options.limit,
+      }),
+    );
+    const events = (out.Items ?? []).map((i) => strip<AuditEvent>(i)!);
+    const last = out.LastEvaluatedKey?.sk as string | undefined;
+    return last ? { events, next: last } : { events };
+  }
+
+  async countFailure(
+    tenantId: string,
+    source: string,
+    windowStart: number,
+    ttlSeconds: number,
+  ): Promise<number> {
+    const out = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `${keys.tenant(tenantId)}#AUTHFAIL#${source.slice(0, 100)}`, sk: String(windowStart) },
+        UpdateExpression: 'ADD n :one SET #ttl = :ttl',
+        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':one': 1, ':ttl': windowStart + ttlSeconds },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.n ?? 1);
   }
 }

@@ -1,0 +1,289 @@
+/**
+ * The credential model: what admins issue to identity providers, and the ports the credential use cases need.
+ * Pure types and constants; no SDK. See ../shared/docs/credentials.md (the rules) and docs/architecture.md.
+ */
+import type { SecretKind } from '../credentials/secret-format';
+
+/** What an admin creates. Each kind has its own secret prefix (see secret-format.ts). */
+export type CredentialKind = 'bearer' | 'oauth-client' | 'basic' | 'gateway';
+
+export const CREDENTIAL_KINDS: readonly CredentialKind[] = ['bearer', 'oauth-client', 'basic', 'gateway'];
+
+/** The secret kind (prefix) each credential kind issues. */
+export const SECRET_KIND_OF: Record<CredentialKind, SecretKind> = {
+  bearer: 'bearer',
+  'oauth-client': 'client-secret',
+  basic: 'basic-password',
+  gateway: 'gateway',
+};
+
+export type Role = 'users:read' | 'users:write' | 'groups:read' | 'groups:write';
+export const ALL_ROLES: readonly Role[] = ['users:read', 'users:write', 'groups:read', 'groups:write'];
+
+/** Presets the management API and CLI accept besides explicit role lists. */
+export const ROLE_PRESETS: Record<string, Role[]> = {
+  'users-and-groups': ['users:read', 'users:write', 'groups:read', 'groups:write'],
+  users: ['users:read', 'users:write'],
+  'read-only': ['users:read', 'groups:read'],
+};
+
+/** Stored status; "expired" and "idle" are derived from the clock, not stored (see credentialState). */
+export type CredentialStatus = 'active' | 'revoked' | 'deactivated';
+
+/** What a listing shows: the stored status or what the clock makes of an active credential. */
+export type CredentialState = 'active' | 'revoked' | 'deactivated' | 'expired' | 'idle';
+
+export interface SecretSlot {
+  /** Stable id of this secret (not the secret). */
+  id: string;
+  /** Prefix + last 4 characters: all that is ever shown again. */
+  hint: string;
+  /** HMAC-SHA256 with the pepper; never leaves storage (the management API strips it). */
+  hash: string;
+  pepperVersion: number;
+  createdAt: string;
+  firstUsedAt?: string;
+  /** An old secret after a rotation: refused from this instant on. */
+  retiresAt?: string;
+}
+
+export interface ReminderSettings {
+  /** Recipient e-mail addresses; empty = tenant default. */
+  recipients: string[];
+  /** Days before expiry the first reminder goes out. */
+  leadDays: number;
+  frequency: 'daily' | 'weekly' | 'monthly';
+  /** Also send a mail at expiry. */
+  atExpiry: boolean;
+  /** Days before becoming idle the idle warning goes out. */
+  idleWarningDays: number;
+}
+
+export interface Credential {
+  id: string;
+  tenantId: string;
+  kind: CredentialKind;
+  name: string;
+  description: string;
+  roles: Role[];
+  /** When set, users whose userName / e-mails fall outside these domains are neither written nor served. */
+  allowedDomains: string[];
+  /** Binding to an admin membership: the credential stops working when that admin is deactivated or removed. */
+  boundAdminId?: string;
+  /** False while the bound admin is deactivated or removed. */
+  adminActive: boolean;
+  /** ['*'] = every endpoint of the tenant; a gateway credential names exactly one. */
+  endpoints: string[];
+  status: CredentialStatus;
+  createdAt: string;
+  expiresAt: string;
+  /** Creation time of the newest secret: extension is bounded from it so that real rotation still happens. */
+  secretCreatedAt: string;
+  /** Idle window in days (tenant default when created). */
+  idleDays: number;
+  /** Start of the current idle window: creation, last use or reactivation, whichever is latest. */
+  activeSince: string;
+  lastUsedAt?: string;
+  lastUsedIp?: string;
+  lastUsedUserAgent?: string;
+  /** OAuth client id (not secret). */
+  clientId?: string;
+  /** HTTP Basic username (never contains ':'). */
+  username?: string;
+  /** OAuth: access token lifetime, 3600–21600 s. */
+  accessTokenTtlSeconds?: number;
+  /** Access tokens issued before this instant are refused (compromise rotation, revoke). */
+  tokensValidAfter?: string;
+  /** Newest first; at most two live. */
+  secrets: SecretSlot[];
+  reminders?: Partial<ReminderSettings>;
+  /** Increments on every change that starts a new reminder series (create, extend, rotate, reactivate). */
+  series: number;
+  revokedAt?: string;
+  deactivatedAt?: string;
+  deactivationReason?: 'idle' | 'admin';
+  version: number;
+}
+
+/** A credential as the management API shows it: no hashes. */
+export type CredentialView = Omit<Credential, 'secrets'> & {
+  state: CredentialState;
+  secrets: Omit<SecretSlot, 'hash' | 'pepperVersion'>[];
+};
+
+export interface TenantPolicy {
+  defaultLifetimeDays: number;
+  maxLifetimeDays: number;
+  idleDays: number;
+  /** Old secret keeps working this long after the new one's first successful use. */
+  rotationGraceHours: number;
+  /** …and never longer than this after the rotation. */
+  rotationHardCapHours: number;
+  accessTokenTtlSeconds: number;
+  reminders: ReminderSettings;
+  /** URL of the admin console, used in e-mails ("extend or rotate it at …"). */
+  consoleUrl?: string;
+}
+
+export const DEFAULT_POLICY: TenantPolicy = {
+  defaultLifetimeDays: 365,
+  maxLifetimeDays: 730,
+  idleDays: 30,
+  rotationGraceHours: 24,
+  rotationHardCapHours: 72,
+  accessTokenTtlSeconds: 3600,
+  reminders: { recipients: [], leadDays: 14, frequency: 'weekly', atExpiry: true, idleWarningDays: 7 },
+};
+
+export interface Tenant {
+  id: string;
+  name: string;
+  createdAt: string;
+  policy: TenantPolicy;
+}
+
+export interface Endpoint {
+  tenantId: string;
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface AdminMember {
+  tenantId: string;
+  id: string;
+  email: string;
+  status: 'active' | 'deactivated';
+  createdAt: string;
+}
+
+export type AuditEventType =
+  | 'credential.created'
+  | 'credential.first-used'
+  | 'credential.extended'
+  | 'credential.rotated'
+  | 'credential.secret-retired'
+  | 'credential.revoked'
+  | 'credential.deleted'
+  | 'credential.reactivated'
+  | 'credential.deactivated'
+  | 'credential.rebound'
+  | 'credential.updated'
+  | 'credential.reminder-sent'
+  | 'credential.idle-warning'
+  | 'auth.refused'
+  | 'auth.domain-denied'
+  | 'tenant.created'
+  | 'tenant.policy-updated'
+  | 'endpoint.created'
+  | 'endpoint.deleted'
+  | 'admin.added'
+  | 'admin.deactivated'
+  | 'admin.removed';
+
+export interface AuditEvent {
+  tenantId: string;
+  id: string;
+  at: string;
+  type: AuditEventType;
+  credentialId?: string;
+  /** Who did it: an admin id, "system" (jobs), "idp" (authentication) or the management caller. */
+  actor: string;
+  sourceIp?: string;
+  userAgent?: string;
+  /** Free-form, never a secret or a hash. */
+  detail?: Record<string, string | number | boolean>;
+}
+
+/**
+ * What authentication reads: one item per live secret, keyed by tenant + hash, carrying every field the decision
+ * needs (denormalised from the credential, rewritten whenever the credential changes).
+ */
+export interface SecretRecord {
+  tenantId: string;
+  credentialId: string;
+  kind: CredentialKind;
+  slotId: string;
+  status: CredentialStatus;
+  expiresAt: string;
+  /** Explicit endpoint ids, or ['*']. */
+  endpoints: string[];
+  roles: Role[];
+  allowedDomains: string[];
+  idleDays: number;
+  activeSince: string;
+  lastUsedAt?: string;
+  retiresAt?: string;
+  firstUsedAt?: string;
+  /** False when the bound admin was deactivated or removed. */
+  adminActive: boolean;
+  clientId?: string;
+  username?: string;
+}
+
+export interface CredentialRepository {
+  putTenant(tenant: Tenant): Promise<boolean>;
+  getTenant(tenantId: string): Promise<Tenant | undefined>;
+  listTenants(): Promise<Tenant[]>;
+  updatePolicy(tenantId: string, policy: TenantPolicy): Promise<void>;
+
+  putEndpoint(endpoint: Endpoint): Promise<boolean>;
+  listEndpoints(tenantId: string): Promise<Endpoint[]>;
+  deleteEndpoint(tenantId: string, endpointId: string): Promise<boolean>;
+
+  putAdmin(admin: AdminMember): Promise<boolean>;
+  getAdmin(tenantId: string, adminId: string): Promise<AdminMember | undefined>;
+  listAdmins(tenantId: string): Promise<AdminMember[]>;
+  updateAdmin(admin: AdminMember): Promise<void>;
+  deleteAdmin(tenantId: string, adminId: string): Promise<void>;
+
+  /** One transaction: the credential item and one secret item per live slot. */
+  createCredential(credential: Credential): Promise<void>;
+  getCredential(tenantId: string, credentialId: string): Promise<Credential | undefined>;
+  listCredentials(tenantId: string): Promise<Credential[]>;
+  /**
+   * Writes the credential (conditioned on `expectedVersion`) and rewrites its secret items to match its live slots:
+   * puts the current ones, deletes `removedHashes`. Throws VersionConflict when the version moved.
+   */
+  saveCredential(credential: Credential, expectedVersion: number, removedHashes: string[]): Promise<void>;
+  deleteCredential(credential: Credential): Promise<void>;
+  /** One strongly consistent read. */
+  findSecret(tenantId: string, hash: string): Promise<SecretRecord | undefined>;
+  /** Cheap last-used write (credential item + the given secret items), no version bump. */
+  touch(
+    tenantId: string,
+    credentialId: string,
+    hashes: string[],
+    at: string,
+    ip: string,
+    userAgent: string,
+  ): Promise<void>;
+
+  appendAudit(event: AuditEvent): Promise<void>;
+  listAudit(
+    tenantId: string,
+    options: { credentialId?: string; limit: number; before?: string },
+  ): Promise<{ events: AuditEvent[]; next?: string }>;
+
+  /** Counts an authentication failure of `source` in the current window; returns the count so far. */
+  countFailure(tenantId: string, source: string, windowStart: number, ttlSeconds: number): Promise<number>;
+}
+
+/** Port for OAuth access tokens (implemented in shared/credentials/access-token.ts). */
+export interface AccessTokenVerifier {
+  verify(
+    token: string,
+    expected: { issuer: string; audience: string },
+  ): Promise<
+    { tenantId: string; credentialId: string; clientId: string; issuedAt: Date; expiresAt: Date } | undefined
+  >;
+}
+
+/** Issued once: everything the IdP form asks for. */
+export interface IssuedCredential {
+  credential: CredentialView;
+  /** The secret (token, client secret or password), shown exactly once. */
+  secret: string;
+  /** Per kind: scimBaseUrl, tokenEndpoint, clientId, username. */
+  connection: Record<string, string>;
+}
