@@ -217,9 +217,8 @@ describe('credential lifecycle (DynamoDB Local, fake clock)', () => {
   it('should keep at most two live secrets', async () => {
     const t = await tenant();
     const issued = await issue(t);
-    let last = issued;
     for (let i = 0; i < 3; i++) {
-      last = await svc.rotate(t, issued.credential.id, {}, ctx);
+      const last = await svc.rotate(t, issued.credential.id, {}, ctx);
       issuedSecrets.push(last.secret);
       expect(last.credential.secrets.length).toBeLessThanOrEqual(2);
     }
