@@ -28,7 +28,7 @@ export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 /** Filters no index can answer, and sortBy, read the matching set into memory; beyond this they are refused. */
 export const MAX_IN_MEMORY_RESULTS = 10_000;
-const OPTIMISTIC_RETRIES = 4;
+const OPTIMISTIC_RETRIES = 10;
 
 /** What a request carries besides its body: where it lives and how it wants the answer. */
 export interface RequestContext {
@@ -128,6 +128,18 @@ function checkIfMatch(stored: StoredResource, ifMatch: string | undefined): void
   if (!tags.some((t) => t === current || t === strong)) {
     throw ScimError.preconditionFailed(`If-Match ${ifMatch} does not match the current version ${current}`);
   }
+}
+
+/** Jittered exponential backoff between optimistic retries, so writers racing on one resource spread out. */
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(400, 10 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
+
+/** Still losing the race after every retry: a retryable 503 with Retry-After (as for throttling), never a 500. */
+function busy(kind: ResourceKind, id: string): ScimError {
+  const detail = `${kind} ${id} is being modified by concurrent requests; retry later`;
+  return new ScimError(503, detail, undefined, { 'retry-after': '1' });
 }
 
 export class ScimResources {
@@ -286,7 +298,11 @@ export class ScimResources {
         if (e instanceof VersionConflict) {
           if (ifMatch !== undefined)
             throw ScimError.preconditionFailed(`${kind} ${id} was modified concurrently`);
-          if (attempt < OPTIMISTIC_RETRIES) continue;
+          if (attempt < OPTIMISTIC_RETRIES) {
+            await backoff(attempt);
+            continue;
+          }
+          throw busy(kind, id);
         }
         throw e;
       }
@@ -356,7 +372,11 @@ export class ScimResources {
           if (e instanceof VersionConflict) {
             if (ifMatch !== undefined)
               throw ScimError.preconditionFailed(`${kind} ${id} was modified concurrently`);
-            if (attempt < OPTIMISTIC_RETRIES) continue;
+            if (attempt < OPTIMISTIC_RETRIES) {
+              await backoff(attempt);
+              continue;
+            }
+            throw busy(kind, id);
           }
           throw e;
         }
@@ -408,7 +428,11 @@ export class ScimResources {
         if (e instanceof VersionConflict) {
           if (ifMatch !== undefined)
             throw ScimError.preconditionFailed(`${kind} ${id} was modified concurrently`);
-          if (attempt < OPTIMISTIC_RETRIES) continue;
+          if (attempt < OPTIMISTIC_RETRIES) {
+            await backoff(attempt);
+            continue;
+          }
+          throw busy(kind, id);
         }
         throw e;
       }
