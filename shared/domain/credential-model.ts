@@ -99,6 +99,11 @@ export interface Credential {
   reminders?: Partial<ReminderSettings>;
   /** Increments on every change that starts a new reminder series (create, extend, rotate, reactivate). */
   series: number;
+  /**
+   * Earliest instant the reminder or idle job has something to do for this credential (ISO), absent when never
+   * (revoked, deactivated). Set by the credential service on every write; the storage adapter indexes it (byDue).
+   */
+  nextDueAt?: string;
   revokedAt?: string;
   deactivatedAt?: string;
   deactivationReason?: 'idle' | 'admin';
@@ -171,6 +176,7 @@ export type AuditEventType =
   | 'credential.updated'
   | 'credential.reminder-sent'
   | 'credential.idle-warning'
+  | 'credential.expired'
   | 'auth.refused'
   | 'auth.domain-denied'
   | 'tenant.created'
@@ -267,6 +273,64 @@ export interface CredentialRepository {
 
   /** Counts an authentication failure of `source` in the current window; returns the count so far. */
   countFailure(tenantId: string, source: string, windowStart: number, ttlSeconds: number): Promise<number>;
+
+  // ---- reminder and idle jobs (docs/jobs.md)
+
+  /** Credentials whose due time is at or before `now`, across tenants (the byDue index), at most `limit`. */
+  listDue(now: string, limit: number): Promise<DueEntry[]>;
+  /**
+   * Moves a credential's due time (`undefined` takes it out of the index) unless the credential changed since the
+   * job read it (`expectedVersion`): then the service already wrote a fresh one. Returns false in that case.
+   */
+  setDue(
+    tenantId: string,
+    credentialId: string,
+    dueAt: string | undefined,
+    expectedVersion: number,
+  ): Promise<boolean>;
+  /** Claims of one credential whose slot key starts with `slotPrefix`. */
+  listClaims(tenantId: string, credentialId: string, slotPrefix: string): Promise<ReminderClaim[]>;
+  /** Conditional write: true when this caller now owns (credential, slot, recipient); false when it was taken. */
+  claim(claim: ReminderClaim): Promise<boolean>;
+  /** The message for a claim was accepted by the mail service. */
+  markSent(
+    tenantId: string,
+    credentialId: string,
+    slot: string,
+    recipient: string,
+    at: string,
+  ): Promise<void>;
+  /** Sending failed: the next run may claim again. */
+  releaseClaim(tenantId: string, credentialId: string, slot: string, recipient: string): Promise<void>;
+  /** A bounce or complaint: the address gets no more mail for this tenant until an admin removes it. */
+  recordSuppressed(entry: SuppressedRecipient): Promise<void>;
+  listSuppressed(tenantId: string): Promise<SuppressedRecipient[]>;
+}
+
+/** One entry of the byDue index. */
+export interface DueEntry {
+  tenantId: string;
+  credentialId: string;
+  dueAt: string;
+}
+
+/** One (credential, slot, recipient) a job has claimed or sent. `recipient` is '-' for state changes. */
+export interface ReminderClaim {
+  tenantId: string;
+  credentialId: string;
+  slot: string;
+  recipient: string;
+  state: 'claimed' | 'sent';
+  claimedAt: string;
+  sentAt?: string;
+}
+
+export interface SuppressedRecipient {
+  tenantId: string;
+  email: string;
+  reason: 'bounce' | 'complaint';
+  at: string;
+  detail?: string;
 }
 
 /** Port for OAuth access tokens (implemented in shared/credentials/access-token.ts). */

@@ -47,6 +47,7 @@ import {
   type TenantPolicy,
 } from './credential-model';
 import { VersionConflict, type Clock, type ResourceKind } from './ports';
+import { nextDueAt } from './reminders';
 import type { ResourceGuard } from './scim-resources';
 import type { ScimResource } from '../scim/types';
 
@@ -616,6 +617,8 @@ export class CredentialService {
     if (input.kind === 'basic') credential.username = generateBasicUsername();
     const reminders = validateReminders(input.reminders);
     if (reminders) credential.reminders = reminders;
+    // Reminder and idle jobs: when this credential next needs one (stored in the byDue index; docs/jobs.md).
+    credential.nextDueAt = nextDueAt(credential, policy, now)?.toISOString();
     await this.repo.createCredential(credential);
     await this.log(tenantId, 'credential.created', ctx.actor, {
       credentialId: credential.id,
@@ -658,6 +661,12 @@ export class CredentialService {
       const next: Credential = structuredClone(current);
       const removed = change(next) ?? [];
       next.version = current.version + 1;
+      // Reminder and idle jobs: recomputed on every write (byDue index; docs/jobs.md).
+      next.nextDueAt = nextDueAt(
+        next,
+        (await this.repo.getTenant(tenantId))?.policy ?? DEFAULT_POLICY,
+        this.now(),
+      )?.toISOString();
       try {
         await this.repo.saveCredential(next, current.version, removed);
       } catch (e) {

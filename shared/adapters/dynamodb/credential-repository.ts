@@ -16,14 +16,17 @@ import type {
   AuditEvent,
   Credential,
   CredentialRepository,
+  DueEntry,
   Endpoint,
+  ReminderClaim,
   SecretRecord,
   SecretSlot,
+  SuppressedRecipient,
   Tenant,
   TenantPolicy,
 } from '../../domain/credential-model';
 import { VersionConflict } from '../../domain/ports';
-import { SINGLETON_SK, TTL_ATTRIBUTE, keys } from './table-design';
+import { DUE_SHARDS, INDEXES, SINGLETON_SK, TTL_ATTRIBUTE, keys } from './table-design';
 
 type DocTransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
@@ -32,6 +35,8 @@ type DocTransactItem = NonNullable<
 const TENANT_SK = 'TENANT';
 const REGISTRY_PK = 'REGISTRY#TENANTS';
 const AUDIT_RETENTION_DAYS = 400;
+/** Claims are kept as long as the audit log: a rerun months later still finds them. */
+const CLAIM_RETENTION_DAYS = 400;
 
 const sk = {
   endpoint: (id: string) => `ENDPOINT#${id}`,
@@ -43,9 +48,20 @@ const auditPk = (tenantId: string, credentialId?: string) =>
 
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
-  const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...rest } = item;
+  const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, dueShard: _ds, dueAt: _da, ...rest } = item;
   return rest as T;
 }
+
+/** The byDue index keys of a credential item: present only while something will be due (sparse index). */
+function dueKeys(c: Credential): Record<string, string> {
+  return c.nextDueAt ? { dueShard: keys.dueShard(c.id), dueAt: c.nextDueAt } : {};
+}
+
+function credentialItem(c: Credential): Record<string, unknown> {
+  return { pk: keys.tenant(c.tenantId), sk: sk.credential(c.id), ...c, ...dueKeys(c) };
+}
+
+const claimSk = (slot: string, recipient: string) => `${slot}#${recipient}`;
 
 export function secretRecordOf(c: Credential, slot: SecretSlot): SecretRecord {
   const r: SecretRecord = {
@@ -240,7 +256,7 @@ export class DynamoCredentialRepository implements CredentialRepository {
           {
             Put: {
               TableName: this.tableName,
-              Item: { pk: keys.tenant(credential.tenantId), sk: sk.credential(credential.id), ...credential },
+              Item: credentialItem(credential),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -278,11 +294,8 @@ export class DynamoCredentialRepository implements CredentialRepository {
             {
               Put: {
                 TableName: this.tableName,
-                Item: {
-                  pk: keys.tenant(credential.tenantId),
-                  sk: sk.credential(credential.id),
-                  ...credential,
-                },
+                // A Put replaces the item: without nextDueAt the byDue keys are gone and it leaves the index.
+                Item: credentialItem(credential),
                 ConditionExpression: 'version = :v',
                 ExpressionAttributeValues: { ':v': expectedVersion },
               },
@@ -439,5 +452,134 @@ export class DynamoCredentialRepository implements CredentialRepository {
       }),
     );
     return Number(out.Attributes?.n ?? 1);
+  }
+
+  // ---------------------------------------------------------------- reminder and idle jobs
+
+  async listDue(now: string, limit: number): Promise<DueEntry[]> {
+    const out: DueEntry[] = [];
+    for (let shard = 0; shard < DUE_SHARDS && out.length < limit; shard++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: INDEXES.byDue.name,
+            KeyConditionExpression: 'dueShard = :s AND dueAt <= :now',
+            ExpressionAttributeValues: { ':s': `DUE#${shard}`, ':now': now },
+            ProjectionExpression: 'tenantId, id, dueAt',
+            Limit: Math.min(limit - out.length, 500),
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const i of page.Items ?? []) {
+          out.push({
+            tenantId: i.tenantId as string,
+            credentialId: i.id as string,
+            dueAt: i.dueAt as string,
+          });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start && out.length < limit);
+    }
+    return out;
+  }
+
+  async setDue(
+    tenantId: string,
+    credentialId: string,
+    dueAt: string | undefined,
+    expectedVersion: number,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.tenant(tenantId), sk: sk.credential(credentialId) },
+          ...(dueAt
+            ? {
+                UpdateExpression: 'SET nextDueAt = :d, dueAt = :d, dueShard = :s',
+                ExpressionAttributeValues: {
+                  ':d': dueAt,
+                  ':s': keys.dueShard(credentialId),
+                  ':v': expectedVersion,
+                },
+              }
+            : {
+                UpdateExpression: 'REMOVE nextDueAt, dueAt, dueShard',
+                ExpressionAttributeValues: { ':v': expectedVersion },
+              }),
+          ConditionExpression: 'version = :v',
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
+  }
+
+  async listClaims(tenantId: string, credentialId: string, slotPrefix: string): Promise<ReminderClaim[]> {
+    return (await this.queryAll(keys.reminderClaims(tenantId, credentialId), slotPrefix)).map((i) =>
+      strip<ReminderClaim>(i)!,
+    );
+  }
+
+  claim(claim: ReminderClaim): Promise<boolean> {
+    return this.putIfAbsent({
+      pk: keys.reminderClaims(claim.tenantId, claim.credentialId),
+      sk: claimSk(claim.slot, claim.recipient),
+      ...claim,
+      [TTL_ATTRIBUTE]: Math.floor(Date.parse(claim.claimedAt) / 1000) + CLAIM_RETENTION_DAYS * 86_400,
+    });
+  }
+
+  async markSent(
+    tenantId: string,
+    credentialId: string,
+    slot: string,
+    recipient: string,
+    at: string,
+  ): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.reminderClaims(tenantId, credentialId), sk: claimSk(slot, recipient) },
+        UpdateExpression: 'SET #state = :sent, sentAt = :at',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':at': at },
+      }),
+    );
+  }
+
+  async releaseClaim(tenantId: string, credentialId: string, slot: string, recipient: string): Promise<void> {
+    await this.doc
+      .send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.reminderClaims(tenantId, credentialId), sk: claimSk(slot, recipient) },
+          // Never delete a claim another run already marked sent.
+          ConditionExpression: '#state = :claimed',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':claimed': 'claimed' },
+        }),
+      )
+      .catch((e: { name?: string }) => {
+        if (e.name !== 'ConditionalCheckFailedException') throw e;
+      });
+  }
+
+  async recordSuppressed(entry: SuppressedRecipient): Promise<void> {
+    const email = entry.email.trim().toLowerCase();
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: keys.suppressed(entry.tenantId), sk: email, ...entry, email },
+      }),
+    );
+  }
+
+  async listSuppressed(tenantId: string): Promise<SuppressedRecipient[]> {
+    return (await this.queryAll(keys.suppressed(tenantId))).map((i) => strip<SuppressedRecipient>(i)!);
   }
 }

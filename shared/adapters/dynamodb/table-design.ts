@@ -36,6 +36,13 @@ export const INDEXES = {
     sortKey: 'sk',
     serves: 'emails[type eq "work"].value eq',
   },
+  /**
+   * Reminder and idle jobs: credentials due at or before now, across tenants (sparse: only credentials that will
+   * need a job carry the keys). The one index whose partition key does not start with the tenant: a scheduled job
+   * serves every tenant and must not read each tenant's credentials to find the few that are due. Eight shards
+   * (`DUE#0`..`DUE#7`, from a hash of the credential id) spread the writes. See docs/jobs.md.
+   */
+  byDue: { name: 'byDue', partitionKey: 'dueShard', sortKey: 'dueAt', serves: 'credentials due for a job' },
 } as const satisfies Record<string, IndexDesign>;
 
 export type ResourceKind = 'User' | 'Group';
@@ -60,7 +67,25 @@ export const keys = {
   counter: (scope: string, kind: ResourceKind) => `${scope}#COUNT#${kind}`,
   /** Credential secret lookup: HMAC of the secret, under its tenant. */
   secret: (tenantId: string, hash: string) => `T#${tenantId}#SECRET#${hash}`,
+  /** Claims of the reminder and idle jobs for one credential; sort key `<slot>#<recipient>`. */
+  reminderClaims: (tenantId: string, credentialId: string) => `T#${tenantId}#REMINDER#${credentialId}`,
+  /** Addresses that bounced or complained, per tenant; sort key = address. */
+  suppressed: (tenantId: string) => `T#${tenantId}#SUPPRESSED`,
+  /** byDue partition of a credential. */
+  dueShard: (credentialId: string) => `DUE#${dueShardOf(credentialId)}`,
 } as const;
+
+export const DUE_SHARDS = 8;
+
+/** A stable shard in 0..DUE_SHARDS-1 from the credential id (FNV-1a; no crypto import: CDK reads this file). */
+export function dueShardOf(credentialId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < credentialId.length; i++) {
+    h ^= credentialId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % DUE_SHARDS;
+}
 
 export const SINGLETON_SK = '-';
 export const COUNTER_SHARDS = 16;
