@@ -457,32 +457,39 @@ export class DynamoCredentialRepository implements CredentialRepository {
   // ---------------------------------------------------------------- reminder and idle jobs
 
   async listDue(now: string, limit: number): Promise<DueEntry[]> {
-    const out: DueEntry[] = [];
-    for (let shard = 0; shard < DUE_SHARDS && out.length < limit; shard++) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: INDEXES.byDue.name,
-            KeyConditionExpression: 'dueShard = :s AND dueAt <= :now',
-            ExpressionAttributeValues: { ':s': `DUE#${shard}`, ':now': now },
-            ProjectionExpression: 'tenantId, id, dueAt',
-            Limit: Math.min(limit - out.length, 500),
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const i of page.Items ?? []) {
-          out.push({
-            tenantId: i.tenantId as string,
-            credentialId: i.id as string,
-            dueAt: i.dueAt as string,
-          });
-        }
-        start = page.LastEvaluatedKey;
-      } while (start && out.length < limit);
-    }
-    return out;
+    // One query per shard, in parallel; each pages until `limit` (the oldest due first within a shard).
+    const shards = await Promise.all(
+      Array.from({ length: DUE_SHARDS }, async (_, shard) => {
+        const out: DueEntry[] = [];
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: INDEXES.byDue.name,
+              KeyConditionExpression: 'dueShard = :s AND dueAt <= :now',
+              ExpressionAttributeValues: { ':s': `DUE#${shard}`, ':now': now },
+              ProjectionExpression: 'tenantId, id, dueAt',
+              Limit: Math.min(limit - out.length, 500),
+              ExclusiveStartKey: start,
+            }),
+          );
+          for (const i of page.Items ?? []) {
+            out.push({
+              tenantId: i.tenantId as string,
+              credentialId: i.id as string,
+              dueAt: i.dueAt as string,
+            });
+          }
+          start = page.LastEvaluatedKey;
+        } while (start && out.length < limit);
+        return out;
+      }),
+    );
+    return shards
+      .flat()
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
+      .slice(0, limit);
   }
 
   async setDue(
