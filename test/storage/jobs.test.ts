@@ -28,10 +28,7 @@ class FakeMailer implements Mailer {
 }
 
 /** One isolated world per test: a fresh table (the byDue index spans tenants), a fake clock, a mailer. */
-async function world(
-  start = '2026-01-01T00:00:00.000Z',
-  docWrapper?: (d: DynamoDBDocumentClient) => unknown,
-) {
+async function world(start = '2026-01-01T00:00:00.000Z') {
   const table = await createTestTable();
   let now = new Date(start);
   const clock: Clock = { now: () => now };
