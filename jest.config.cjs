@@ -4,6 +4,7 @@ const common = {
   transform,
   transformIgnorePatterns: ['/node_modules/(?!(uuid|jose)/)'],
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/capture-logs.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 
@@ -15,11 +16,13 @@ module.exports = {
     {
       ...common,
       displayName: 'storage',
+      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/storage/**/*.test.ts'],
     },
     {
       ...common,
       displayName: 'http',
+      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/http/**/*.test.ts'],
     },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },

@@ -58,8 +58,15 @@ export async function startHarness(options: { clock?: Clock; tenantId?: string }
       doc: table.doc,
       ...(options.clock ? { clock: options.clock } : {}),
       logger: {
-        error: (message, extra) => logs.push({ level: 'ERROR', message, ...(extra ? { extra } : {}) }),
-        warn: (message, extra) => logs.push({ level: 'WARN', message, ...(extra ? { extra } : {}) }),
+        // Kept for assertions and written to the console, which the run's secret scan searches.
+        error: (message, extra) => {
+          logs.push({ level: 'ERROR', message, ...(extra ? { extra } : {}) });
+          console.error(JSON.stringify({ level: 'ERROR', message, ...extra }));
+        },
+        warn: (message, extra) => {
+          logs.push({ level: 'WARN', message, ...(extra ? { extra } : {}) });
+          console.warn(JSON.stringify({ level: 'WARN', message, ...extra }));
+        },
       },
     },
   );
