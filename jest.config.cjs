@@ -9,6 +9,8 @@ const common = {
 };
 
 module.exports = {
+  // DynamoDB Local tiers create tables and start servers in hooks; a loaded 2-core machine needs headroom.
+  testTimeout: 60_000,
   globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
   globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
   projects: [
@@ -16,13 +18,11 @@ module.exports = {
     {
       ...common,
       displayName: 'storage',
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/storage/**/*.test.ts'],
     },
     {
       ...common,
       displayName: 'http',
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/http/**/*.test.ts'],
     },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
