@@ -21,6 +21,9 @@ const ENTRA_HEADERS = {
   accept: 'application/scim+json',
 };
 
+// DynamoDB Local is shared by every test file running in parallel: allow for a slow machine.
+jest.setTimeout(30_000);
+
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
