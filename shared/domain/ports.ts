@@ -82,6 +82,14 @@ export interface ResourceRepository {
     options: { after?: string; limit: number },
   ): Promise<{ ids: string[]; next?: string }>;
   count(scope: Scope, kind: ResourceKind): Promise<number>;
+  /** The bookmark with the greatest position ≤ `position` (position n = the n-th resource in id order). */
+  findBookmark(
+    scope: Scope,
+    kind: ResourceKind,
+    position: number,
+  ): Promise<{ position: number; id: string } | undefined>;
+  /** Remembers that the resource at `position` has `id` (expires after a day). */
+  putBookmark(scope: Scope, kind: ResourceKind, position: number, id: string): Promise<void>;
   batchGet(scope: Scope, kind: ResourceKind, ids: string[]): Promise<StoredResource[]>;
   listMembers(scope: Scope, groupId: string): Promise<StoredMember[]>;
   /**

@@ -386,9 +386,12 @@ export class ScimResources {
         if (changedMembers) next = (await this.repo.get(ctx.scope, kind, id)) ?? next;
       }
       if (!wantBody) return undefined;
-      return this.get(ctx, kind, id, projection).catch(() =>
-        this.project(kind, this.represent(ctx, next), projection),
-      );
+      // The response is built from what was just written: no second read, unless members or groups are wanted.
+      const needsRead =
+        (kind === 'Group' && wantsAttribute('Group', projection, 'members')) ||
+        (kind === 'User' && wantsAttribute('User', projection, 'groups'));
+      if (needsRead) return this.get(ctx, kind, id, projection);
+      return this.project(kind, this.represent(ctx, next), projection);
     }
   }
 
@@ -572,6 +575,14 @@ export class ScimResources {
     if (count === 0) return [];
     let skip = startIndex - 1;
     let after: string | undefined;
+    // A bookmark left by an earlier page (IdPs import with startIndex += count) saves the skip.
+    if (skip > 0) {
+      const bookmark = await this.repo.findBookmark(scope, kind, skip);
+      if (bookmark) {
+        after = bookmark.id;
+        skip -= bookmark.position;
+      }
+    }
     while (skip > 0) {
       const ids = await this.repo.listIds(scope, kind, { after, limit: Math.min(skip, 1000) });
       if (ids.ids.length === 0) return [];
@@ -580,6 +591,9 @@ export class ScimResources {
       if (!ids.next && skip > 0) return [];
     }
     const page = await this.repo.list(scope, kind, { after, limit: count });
+    const last = page.items[page.items.length - 1];
+    if (last && page.next)
+      await this.repo.putBookmark(scope, kind, startIndex - 1 + page.items.length, last.id);
     return page.items;
   }
 }

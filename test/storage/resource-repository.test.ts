@@ -272,4 +272,18 @@ describe('DynamoResourceRepository (DynamoDB Local)', () => {
     await expect(repo.delete(scope, u.res, u.index)).rejects.toBeInstanceOf(VersionConflict);
     expect(await repo.get(scope, 'User', u.res.id)).toBeDefined();
   });
+
+  it('should find the nearest startIndex bookmark at or below a position, and forget one whose resource is gone', async () => {
+    const s: Scope = { tenantId: 'bookmarks', endpointId: 'default' };
+    const users = [user('bm1'), user('bm2'), user('bm3')];
+    for (const u of users) await repo.create(s, u.res, u.index, []);
+    expect(await repo.findBookmark(s, 'User', 5)).toBeUndefined();
+    await repo.putBookmark(s, 'User', 1, users[0]!.res.id);
+    await repo.putBookmark(s, 'User', 2, users[1]!.res.id);
+    expect(await repo.findBookmark(s, 'User', 5)).toEqual({ position: 2, id: users[1]!.res.id });
+    expect(await repo.findBookmark(s, 'User', 1)).toEqual({ position: 1, id: users[0]!.res.id });
+    expect(await repo.findBookmark(otherTenant, 'User', 5)).toBeUndefined();
+    await repo.delete(s, (await repo.get(s, 'User', users[1]!.res.id))!, users[1]!.index);
+    expect(await repo.findBookmark(s, 'User', 5)).toBeUndefined();
+  });
 });

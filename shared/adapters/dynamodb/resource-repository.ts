@@ -5,6 +5,7 @@
 import {
   BatchGetCommand,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
@@ -21,7 +22,7 @@ import {
   type StoredMember,
   type StoredResource,
 } from '../../domain/ports';
-import { COUNTER_SHARDS, INDEXES, SINGLETON_SK, keys } from './table-design';
+import { COUNTER_SHARDS, INDEXES, SINGLETON_SK, TTL_ATTRIBUTE, keys } from './table-design';
 
 type DocTransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
@@ -431,6 +432,51 @@ export class DynamoResourceRepository implements ResourceRepository {
     );
   }
 
+  async findBookmark(
+    scope: Scope,
+    kind: ResourceKind,
+    position: number,
+  ): Promise<{ position: number; id: string } | undefined> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk <= :pos',
+        ExpressionAttributeValues: {
+          ':pk': keys.bookmarks(scopeKey(scope), kind),
+          ':pos': padPosition(position),
+        },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    const item = out.Items?.[0];
+    if (!item || Number(item[TTL_ATTRIBUTE]) * 1000 < Date.now()) return undefined;
+    // The bookmarked resource may be gone: then it no longer marks that position.
+    const stillThere = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: this.resourceKey(scope, kind, item.id as string),
+        ProjectionExpression: 'sk',
+      }),
+    );
+    if (!stillThere.Item) return undefined;
+    return { position: Number(item.sk), id: item.id as string };
+  }
+
+  async putBookmark(scope: Scope, kind: ResourceKind, position: number, id: string): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: keys.bookmarks(scopeKey(scope), kind),
+          sk: padPosition(position),
+          id,
+          [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + BOOKMARK_TTL_SECONDS,
+        },
+      }),
+    );
+  }
+
   async listMembers(scope: Scope, groupId: string): Promise<StoredMember[]> {
     const members: StoredMember[] = [];
     let start: Record<string, unknown> | undefined;
@@ -614,6 +660,9 @@ export class DynamoResourceRepository implements ResourceRepository {
 interface StoredWithMv extends StoredResource {
   mv?: number;
 }
+
+const BOOKMARK_TTL_SECONDS = 86_400;
+const padPosition = (n: number) => String(n).padStart(12, '0');
 
 function dedupeMembers(members: MemberRef[]): MemberRef[] {
   const seen = new Map<string, MemberRef>();

@@ -63,6 +63,8 @@ export const keys = {
   externalIdIndex: (scope: string, kind: ResourceKind, externalId: string) =>
     `${scope}#${kind === 'User' ? 'U' : 'G'}#${externalId}`,
   workEmailIndex: (scope: string, email: string) => `${scope}#U#${email.toLowerCase()}`,
+  /** startIndex bookmarks: sort key = zero-padded position, value = the id at that position (TTL one day). */
+  bookmarks: (scope: string, kind: ResourceKind) => `${scope}#BOOKMARKS#${kind}`,
   /** Sharded resource counters (totalResults without reading the collection). */
   counter: (scope: string, kind: ResourceKind) => `${scope}#COUNT#${kind}`,
   /** Credential secret lookup: HMAC of the secret, under its tenant. */
