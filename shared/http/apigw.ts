@@ -8,6 +8,11 @@ import type { HttpRequest, HttpResponse } from './types';
 export function fromApiGateway(event: APIGatewayProxyEventV2): HttpRequest {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+  // Only API Gateway's IAM authorizer names the management caller; a client-sent header of that name is dropped.
+  delete headers['x-amzn-iam-caller'];
+  const iamCaller = (event.requestContext as { authorizer?: { iam?: { userArn?: string | null } } })
+    .authorizer?.iam?.userArn;
+  if (iamCaller) headers['x-amzn-iam-caller'] = iamCaller;
   const query: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(event.rawQueryString ?? '')) if (!(k in query)) query[k] = v;
   const body =

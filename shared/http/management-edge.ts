@@ -1,0 +1,573 @@
+/**
+ * The management edge (/admin/v1): tenants, endpoints, admins, credentials and their audit trail.
+ *
+ * Like the SCIM edge it only translates: match the route (shared route table) → authorise the caller (admin key or
+ * API Gateway's IAM authorizer) → validate the JSON body with one zod schema per shape (unknown keys rejected) →
+ * call exactly one CredentialService method → answer JSON. One error policy, applied once here: ScimError →
+ * `{ "error": { "status", "message" } }` with its status and headers; throttling → 503 + Retry-After; anything else
+ * → a logged 500 with no internals in the body. Request and response bodies are never logged (issued secrets).
+ */
+import * as z from 'zod/mini';
+import openApiDocument from '../../docs/openapi.json';
+import { constantTimeEqual } from '../credentials/pepper';
+import {
+  ALL_ROLES,
+  CREDENTIAL_KINDS,
+  ROLE_PRESETS,
+  type CredentialKind,
+  type CredentialView,
+  type IssuedCredential,
+  type Role,
+} from '../domain/credential-model';
+import type { CredentialService } from '../domain/credential-service';
+import { JOB_NAMES, type JobName, type JobReport } from '../domain/jobs';
+import { ScimError } from '../scim/errors';
+import { MANAGEMENT_PREFIX, MANAGEMENT_ROUTES, matchRoute } from './routes';
+import type { EdgeLogger } from './scim-edge';
+import type { HttpRequest, HttpResponse } from './types';
+
+/** Largest JSON body the management API accepts. */
+export const MAX_MANAGEMENT_BODY_BYTES = 256 * 1024;
+
+/**
+ * How management callers are authorised.
+ * - `key`: a shared admin key (local run, self-hosting): `authorization: Bearer <key>` or `x-admin-key: <key>`.
+ * - `iam`: AWS; API Gateway's IAM authorizer has verified SigV4 and the adapter (apigw.ts) passes the caller ARN in
+ *   `x-amzn-iam-caller` (a client-sent header of that name is dropped there).
+ */
+export type AdminAuth = { mode: 'key'; key: string } | { mode: 'iam' };
+
+/** Header the API Gateway adapter sets from `requestContext.authorizer.iam.userArn`. */
+export const IAM_CALLER_HEADER = 'x-amzn-iam-caller';
+/** Actor recorded in the audit trail for callers authorised by the admin key. */
+export const ADMIN_KEY_ACTOR = 'admin-key';
+export const ADMIN_REALM = 'scimgate-admin';
+
+export interface ManagementEdgeDeps {
+  credentials: CredentialService;
+  logger: EdgeLogger;
+  adminAuth: AdminAuth;
+  /** Overrides the origin of generated URLs (custom domain) in issued connection details. */
+  publicBaseUrl?: string;
+  /** Jobs (POST /jobs/{job}/run); added by the reminders work, see the block at the end of OPERATIONS. */
+  jobs?: { runJob(job: JobName, now: Date): Promise<JobReport> };
+}
+
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Request shapes: one schema per body, unknown keys rejected. Domain rules (id formats, lifetime bounds, policy)
+// stay in the service; these check shape, types and sanity limits.
+// ---------------------------------------------------------------------------------------------------------------
+
+const id = z.string().check(z.minLength(1), z.maxLength(128));
+const name = z.string().check(z.minLength(1), z.maxLength(200));
+const description = z.string().check(z.maxLength(2000));
+const positiveInt = z.int().check(z.gte(1));
+const nonNegativeInt = z.int().check(z.gte(0));
+const isoDateTime = z.iso.datetime({ offset: true });
+const roleList = z
+  .array(z.enum(ALL_ROLES as readonly [Role, ...Role[]]))
+  .check(z.maxLength(ALL_ROLES.length * 2));
+const presetNames = Object.keys(ROLE_PRESETS) as [string, ...string[]];
+const roles = z.union([roleList, z.enum(presetNames)], {
+  error: `must be a list of roles (${ALL_ROLES.join(', ')}) or a preset name (${presetNames.join(', ')})`,
+});
+const allowedDomains = z.array(z.string().check(z.minLength(1), z.maxLength(253))).check(z.maxLength(100));
+
+const remindersPatch = z.strictObject({
+  recipients: z.optional(z.array(z.email()).check(z.maxLength(50))),
+  leadDays: z.optional(nonNegativeInt),
+  frequency: z.optional(z.enum(['daily', 'weekly', 'monthly'])),
+  atExpiry: z.optional(z.boolean()),
+  idleWarningDays: z.optional(nonNegativeInt),
+});
+
+const policyPatch = z.strictObject({
+  defaultLifetimeDays: z.optional(positiveInt),
+  maxLifetimeDays: z.optional(positiveInt),
+  idleDays: z.optional(positiveInt),
+  rotationGraceHours: z.optional(nonNegativeInt),
+  rotationHardCapHours: z.optional(nonNegativeInt),
+  accessTokenTtlSeconds: z.optional(positiveInt),
+  // Merged field by field with the current reminders by the service.
+  reminders: z.optional(remindersPatch),
+  consoleUrl: z.optional(z.url()),
+});
+
+export const bodySchemas = {
+  createTenant: z.strictObject({ id, name, policy: z.optional(policyPatch) }),
+  policyPatch,
+  createEndpoint: z.strictObject({ id, name: z.optional(name) }),
+  addAdmin: z.strictObject({ id: z.optional(id), email: z.email() }),
+  issue: z.strictObject({
+    kind: z.enum(CREDENTIAL_KINDS as readonly [CredentialKind, ...CredentialKind[]]),
+    name,
+    description: z.optional(description),
+    roles: z.optional(roles),
+    allowedDomains: z.optional(allowedDomains),
+    boundAdminId: z.optional(id),
+    endpointId: z.optional(id),
+    expiresAt: z.optional(isoDateTime),
+    lifetimeDays: z.optional(positiveInt),
+    idleDays: z.optional(positiveInt),
+    accessTokenTtlSeconds: z.optional(positiveInt),
+    reminders: z.optional(remindersPatch),
+  }),
+  update: z.strictObject({
+    name: z.optional(name),
+    description: z.optional(description),
+    roles: z.optional(roles),
+    allowedDomains: z.optional(allowedDomains),
+    idleDays: z.optional(positiveInt),
+    reminders: z.optional(remindersPatch),
+  }),
+  extend: z.strictObject({ expiresAt: z.optional(isoDateTime), days: z.optional(positiveInt) }),
+  rotate: z.strictObject({ compromised: z.optional(z.boolean()) }),
+  rebind: z.strictObject({
+    boundAdminId: z.union([id, z.null()], { error: 'must be an admin id, or null to unbind' }),
+  }),
+  empty: z.strictObject({}),
+} as const;
+
+export const AUDIT_DEFAULT_LIMIT = 50;
+export const AUDIT_MAX_LIMIT = 200;
+
+const auditQuery = z.strictObject({
+  credentialId: z.optional(id),
+  limit: z.optional(
+    z.string().check(z.regex(/^[0-9]{1,3}$/, { error: `must be an integer from 1 to ${AUDIT_MAX_LIMIT}` })),
+  ),
+  before: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+});
+
+/** Path parameters: ids as the service issues them (no '/', no spaces, bounded). */
+const PATH_ID = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation messages that name the field (zod/mini carries no locale, so the edge words them once).
+// ---------------------------------------------------------------------------------------------------------------
+
+type Issue = z.core.$ZodIssue;
+
+function fieldName(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p).slice(0, 64)}` : String(p).slice(0, 64);
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    if (!Object.prototype.hasOwnProperty.call(cur, p)) return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  int: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a JSON object',
+  array: 'an array',
+  null: 'null',
+};
+
+const FORMATS: Record<string, string> = {
+  email: 'an e-mail address',
+  datetime: 'an ISO 8601 date-time with a time zone, e.g. 2030-01-31T00:00:00Z',
+  url: 'a URL',
+};
+
+/** What a validation message calls the whole input and its members. */
+interface Vocabulary {
+  whole: string;
+  member: string;
+}
+const BODY: Vocabulary = { whole: 'the request body', member: 'field' };
+const QUERY: Vocabulary = { whole: 'the query', member: 'query parameter' };
+
+function describeIssue(issue: Issue, root: unknown, words: Vocabulary): string {
+  const field = fieldName(issue.path);
+  const subject = field ? `'${field}'` : words.whole;
+  const missing = issue.path.length > 0 && valueAt(root, issue.path) === undefined;
+  if (missing && ['invalid_type', 'invalid_union', 'invalid_value'].includes(issue.code)) {
+    return `${subject} is required`;
+  }
+  if (issue.message && issue.message !== 'Invalid input') return `${subject} ${issue.message}`;
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const names = issue.keys.slice(0, 5).map((k) => `'${fieldName([...issue.path, k])}'`);
+      const more = issue.keys.length > 5 ? ` (and ${issue.keys.length - 5} more)` : '';
+      return `unknown ${words.member}${issue.keys.length > 1 ? 's' : ''} ${names.join(', ')}${more}`;
+    }
+    case 'invalid_type':
+      return `${subject} must be ${EXPECTED[issue.expected] ?? issue.expected}`;
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? 'at least' : 'at most';
+      const limit = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      if (issue.origin === 'string') return `${subject} must be ${bound} ${String(limit)} characters long`;
+      if (issue.origin === 'array') return `${subject} must have ${bound} ${String(limit)} items`;
+      return `${subject} must be ${bound} ${String(limit)}`;
+    }
+    case 'invalid_format':
+      return `${subject} must be ${FORMATS[issue.format] ?? `in ${issue.format} format`}`;
+    case 'invalid_value':
+      return `${subject} must be one of ${issue.values.map((v) => `'${String(v)}'`).join(', ')}`;
+    default:
+      return `${subject} is invalid`;
+  }
+}
+
+/** Parses with `schema`; on failure a 400 whose message names every failing field (at most 8). */
+function parseWith<S extends z.ZodMiniType>(schema: S, input: unknown, words: Vocabulary): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const messages = result.error.issues.slice(0, 8).map((i) => describeIssue(i, input, words));
+  throw ScimError.invalidValue(messages.join('; '));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Request plumbing
+// ---------------------------------------------------------------------------------------------------------------
+
+function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined || header.trim() === '') return true; // no header: JSON assumed
+  const mediaType = header.toLowerCase().split(';')[0]?.trim() ?? '';
+  return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
+}
+
+/** Size, content type and syntax; an empty body is `{}` (bodies of action routes are optional). */
+export function parseManagementBody(req: HttpRequest): unknown {
+  const text = req.body ?? '';
+  if (Buffer.byteLength(text, 'utf8') > MAX_MANAGEMENT_BODY_BYTES) {
+    throw new ScimError(413, `request body exceeds ${MAX_MANAGEMENT_BODY_BYTES} bytes`);
+  }
+  if (text.trim() === '') return {};
+  if (!isJsonContentType(req.headers['content-type'])) {
+    throw ScimError.invalidSyntax(`unsupported content type; send application/json`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw ScimError.invalidSyntax('request body is not valid JSON');
+  }
+}
+
+function body<S extends z.ZodMiniType>(req: HttpRequest, schema: S): z.infer<S> {
+  return parseWith(schema, parseManagementBody(req), BODY);
+}
+
+function unauthorized(detail: string, presented: boolean): ScimError {
+  const challenge = presented
+    ? `Bearer realm="${ADMIN_REALM}", error="invalid_token"`
+    : `Bearer realm="${ADMIN_REALM}"`;
+  return new ScimError(401, detail, undefined, { 'www-authenticate': challenge });
+}
+
+/** Returns the actor the audit trail records, or throws 401. */
+function authorise(req: HttpRequest, auth: AdminAuth): string {
+  if (auth.mode === 'iam') {
+    const caller = req.headers[IAM_CALLER_HEADER]?.trim() ?? '';
+    if (!caller.startsWith('arn:') || caller.length > 2048) {
+      throw unauthorized('this API requires AWS IAM (SigV4) authorization', false);
+    }
+    return caller;
+  }
+  const presented: string[] = [];
+  const headerKey = req.headers['x-admin-key'];
+  if (headerKey !== undefined) presented.push(headerKey.trim());
+  const authorization = req.headers.authorization;
+  if (authorization !== undefined) {
+    const m = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
+    presented.push(m?.[1] ?? '');
+  }
+  if (presented.length === 0) {
+    throw unauthorized('send the admin key as "authorization: Bearer <key>" or "x-admin-key: <key>"', false);
+  }
+  // Every presented key must match (so a wrong one is never hidden behind a right one).
+  let ok = true;
+  for (const key of presented) ok = constantTimeEqual(key, auth.key) && ok;
+  if (!ok) throw unauthorized('the admin key is not valid', true);
+  return ADMIN_KEY_ACTOR;
+}
+
+function pathParam(params: Record<string, string>, name: string): string {
+  const value = params[name] ?? '';
+  if (!PATH_ID.test(value)) throw ScimError.invalidValue(`path parameter '${name}' is not a valid id`);
+  return value;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+
+function json(status: number, payload: unknown, headers: Record<string, string> = {}): HttpResponse {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(payload) };
+}
+
+const noContent = (): HttpResponse => ({ status: 204, headers: { 'cache-control': 'no-store' } });
+
+/** Error body of the management API: `{ "error": { "status": 400, "message": "…" } }`. */
+export function managementErrorResponse(e: unknown, logger: EdgeLogger, route?: string): HttpResponse {
+  if (e instanceof ScimError) {
+    return json(e.status, { error: { status: e.status, message: e.message } }, e.headers);
+  }
+  const errorName = (e as { name?: unknown } | null)?.name;
+  if (typeof errorName === 'string' && THROTTLING.has(errorName)) {
+    logger.warn('management: storage throttled', { errorName, route });
+    return json(
+      503,
+      { error: { status: 503, message: 'the service is busy; retry later' } },
+      { 'retry-after': '1' },
+    );
+  }
+  logger.error('management: unhandled error', {
+    route,
+    errorName: typeof errorName === 'string' ? errorName : typeof e,
+    error: e instanceof Error ? e.message.slice(0, 500) : undefined,
+  });
+  return json(500, { error: { status: 500, message: 'internal server error' } });
+}
+
+/** Never lets a hash or pepper version out, whatever the service hands back. */
+function publicView(view: CredentialView): CredentialView {
+  return {
+    ...view,
+    secrets: view.secrets.map((s) => {
+      const { id: slotId, hint, createdAt, firstUsedAt, retiresAt } = s;
+      return {
+        id: slotId,
+        hint,
+        createdAt,
+        ...(firstUsedAt !== undefined ? { firstUsedAt } : {}),
+        ...(retiresAt !== undefined ? { retiresAt } : {}),
+      };
+    }),
+  };
+}
+
+function issuedResponse(status: number, issued: IssuedCredential, location?: string): HttpResponse {
+  return json(
+    status,
+    { credential: publicView(issued.credential), secret: issued.secret, connection: issued.connection },
+    location ? { location } : {},
+  );
+}
+
+function auditOptions(req: HttpRequest): { credentialId?: string; limit: number; before?: string } {
+  const q = parseWith(auditQuery, { ...req.query }, QUERY);
+  const limit = q.limit === undefined ? AUDIT_DEFAULT_LIMIT : Number(q.limit);
+  if (limit < 1 || limit > AUDIT_MAX_LIMIT) {
+    throw ScimError.invalidValue(`'limit' must be an integer from 1 to ${AUDIT_MAX_LIMIT}`);
+  }
+  return {
+    limit,
+    ...(q.credentialId !== undefined ? { credentialId: q.credentialId } : {}),
+    ...(q.before !== undefined ? { before: q.before } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Operations: one per MANAGEMENT_ROUTES entry, each calling exactly one service method.
+// ---------------------------------------------------------------------------------------------------------------
+
+interface OperationContext {
+  req: HttpRequest;
+  params: Record<string, string>;
+  actor: string;
+  origin: string;
+  svc: CredentialService;
+  jobs?: ManagementEdgeDeps['jobs'];
+}
+
+type Operation = (c: OperationContext) => Promise<HttpResponse>;
+
+/** The service merges `policy.reminders` field by field, so a partial reminders object is a valid patch. */
+type PolicyPatch = Parameters<CredentialService['updatePolicy']>[1];
+type TenantInput = Parameters<CredentialService['createTenant']>[0];
+
+const tenantOf = (c: OperationContext) => pathParam(c.params, 'tenant');
+const credentialOf = (c: OperationContext) => pathParam(c.params, 'credential');
+const adminOf = (c: OperationContext) => pathParam(c.params, 'admin');
+const tenantPath = (tenantId: string) => `${MANAGEMENT_PREFIX}/tenants/${encodeURIComponent(tenantId)}`;
+
+const OPERATIONS: Record<string, Operation> = {
+  'GET /openapi.json': async () => json(200, openApiDocument),
+
+  'GET /tenants': async (c) => json(200, { tenants: await c.svc.listTenants() }),
+  'POST /tenants': async (c) => {
+    const input = body(c.req, bodySchemas.createTenant);
+    const tenant = await c.svc.createTenant(input as TenantInput, c.actor);
+    return json(201, tenant, { location: tenantPath(tenant.id) });
+  },
+  'GET /tenants/{tenant}': async (c) => json(200, await c.svc.getTenant(tenantOf(c))),
+  'DELETE /tenants/{tenant}': async (c) => {
+    await c.svc.deleteTenant(tenantOf(c), c.actor);
+    return noContent();
+  },
+
+  'GET /tenants/{tenant}/policy': async (c) => json(200, await c.svc.getPolicy(tenantOf(c))),
+  'PATCH /tenants/{tenant}/policy': async (c) => {
+    const tenantId = tenantOf(c);
+    const patch = body(c.req, bodySchemas.policyPatch);
+    return json(200, await c.svc.updatePolicy(tenantId, patch as PolicyPatch, c.actor));
+  },
+
+  'GET /tenants/{tenant}/endpoints': async (c) =>
+    json(200, { endpoints: await c.svc.listEndpoints(tenantOf(c)) }),
+  'POST /tenants/{tenant}/endpoints': async (c) => {
+    const tenantId = tenantOf(c);
+    const input = body(c.req, bodySchemas.createEndpoint);
+    return json(201, await c.svc.createEndpoint(tenantId, input, c.actor));
+  },
+  'DELETE /tenants/{tenant}/endpoints/{endpoint}': async (c) => {
+    await c.svc.deleteEndpoint(tenantOf(c), pathParam(c.params, 'endpoint'), c.actor);
+    return noContent();
+  },
+
+  'GET /tenants/{tenant}/admins': async (c) => json(200, { admins: await c.svc.listAdmins(tenantOf(c)) }),
+  'POST /tenants/{tenant}/admins': async (c) => {
+    const tenantId = tenantOf(c);
+    const input = body(c.req, bodySchemas.addAdmin);
+    return json(201, await c.svc.addAdmin(tenantId, input, c.actor));
+  },
+  'POST /tenants/{tenant}/admins/{admin}/deactivate': async (c) => {
+    const tenantId = tenantOf(c);
+    const adminId = adminOf(c);
+    body(c.req, bodySchemas.empty);
+    return json(200, await c.svc.deactivateAdmin(tenantId, adminId, c.actor));
+  },
+  'DELETE /tenants/{tenant}/admins/{admin}': async (c) => {
+    await c.svc.removeAdmin(tenantOf(c), adminOf(c), c.actor);
+    return noContent();
+  },
+  'GET /tenants/{tenant}/admins/{admin}/credentials': async (c) => {
+    const views = await c.svc.credentialsBoundTo(tenantOf(c), adminOf(c));
+    return json(200, { credentials: views.map(publicView) });
+  },
+
+  'GET /tenants/{tenant}/credentials': async (c) => {
+    const views = await c.svc.list(tenantOf(c));
+    return json(200, { credentials: views.map(publicView) });
+  },
+  'POST /tenants/{tenant}/credentials': async (c) => {
+    const tenantId = tenantOf(c);
+    const input = body(c.req, bodySchemas.issue);
+    const issued = await c.svc.issue(tenantId, input, { actor: c.actor, origin: c.origin });
+    return issuedResponse(201, issued, `${tenantPath(tenantId)}/credentials/${issued.credential.id}`);
+  },
+  'GET /tenants/{tenant}/credentials/{credential}': async (c) =>
+    json(200, publicView(await c.svc.show(tenantOf(c), credentialOf(c)))),
+  'PATCH /tenants/{tenant}/credentials/{credential}': async (c) => {
+    const tenantId = tenantOf(c);
+    const credentialId = credentialOf(c);
+    const patch = body(c.req, bodySchemas.update);
+    return json(200, publicView(await c.svc.update(tenantId, credentialId, patch, c.actor)));
+  },
+  'DELETE /tenants/{tenant}/credentials/{credential}': async (c) => {
+    await c.svc.delete(tenantOf(c), credentialOf(c), c.actor);
+    return noContent();
+  },
+  'POST /tenants/{tenant}/credentials/{credential}/extend': async (c) => {
+    const tenantId = tenantOf(c);
+    const credentialId = credentialOf(c);
+    const input = body(c.req, bodySchemas.extend);
+    return json(200, publicView(await c.svc.extend(tenantId, credentialId, input, c.actor)));
+  },
+  'POST /tenants/{tenant}/credentials/{credential}/rotate': async (c) => {
+    const tenantId = tenantOf(c);
+    const credentialId = credentialOf(c);
+    const input = body(c.req, bodySchemas.rotate);
+    return issuedResponse(
+      200,
+      await c.svc.rotate(tenantId, credentialId, input, { actor: c.actor, origin: c.origin }),
+    );
+  },
+  'POST /tenants/{tenant}/credentials/{credential}/revoke': async (c) => {
+    const tenantId = tenantOf(c);
+    const credentialId = credentialOf(c);
+    body(c.req, bodySchemas.empty);
+    return json(200, publicView(await c.svc.revoke(tenantId, credentialId, c.actor)));
+  },
+  'POST /tenants/{tenant}/credentials/{credential}/reactivate': async (c) => {
+    const tenantId = tenantOf(c);
+    const credentialId = credentialOf(c);
+    body(c.req, bodySchemas.empty);
+    return json(200, publicView(await c.svc.reactivate(tenantId, credentialId, c.actor)));
+  },
+  'POST /tenants/{tenant}/credentials/{credential}/rebind': async (c) => {
+    const tenantId = tenantOf(c);
+    const credentialId = credentialOf(c);
+    const input = body(c.req, bodySchemas.rebind);
+    return json(200, publicView(await c.svc.rebind(tenantId, credentialId, input.boundAdminId, c.actor)));
+  },
+
+  'GET /tenants/{tenant}/audit': async (c) => {
+    const tenantId = tenantOf(c);
+    return json(200, await c.svc.audit(tenantId, auditOptions(c.req)));
+  },
+
+  // ------------------------------------------------------------- jobs (reminders work; docs/jobs.md)
+  'POST /jobs/{job}/run': async (c) => {
+    const job = pathParam(c.params, 'job');
+    if (!(JOB_NAMES as readonly string[]).includes(job))
+      throw ScimError.notFound(`no job '${job.slice(0, 40)}'; jobs: ${JOB_NAMES.join(', ')}`);
+    const input = body(c.req, z.strictObject({ now: z.optional(isoDateTime) }));
+    if (!c.jobs) throw new ScimError(503, 'jobs are not configured in this deployment');
+    return json(200, await c.jobs.runJob(job as JobName, input.now ? new Date(input.now) : new Date()));
+  },
+};
+
+/** Route keys (`METHOD /path` under the prefix) the table names but this edge does not serve: should be none. */
+export function unservedManagementRoutes(): string[] {
+  return MANAGEMENT_ROUTES.map(([m, p]) => `${m} ${p}`).filter((k) => !(k in OPERATIONS));
+}
+
+/** Builds the request handler of the management function. Throws at start-up on unusable configuration. */
+export function managementFunction(deps: ManagementEdgeDeps): (req: HttpRequest) => Promise<HttpResponse> {
+  if (deps.adminAuth.mode === 'key' && deps.adminAuth.key.length < 16) {
+    throw new Error('management API: the admin key must be at least 16 characters long');
+  }
+  const unserved = unservedManagementRoutes();
+  if (unserved.length > 0) throw new Error(`management API: no operation for ${unserved.join(', ')}`);
+
+  return async (req) => {
+    let routeKey: string | undefined;
+    try {
+      let matched: ReturnType<typeof matchRoute>;
+      try {
+        matched = matchRoute(req.method, req.path, 'management');
+      } catch {
+        throw ScimError.invalidValue('the request path is not valid (malformed percent-encoding)');
+      }
+      if (!matched.ok) {
+        if (matched.status === 405) {
+          throw new ScimError(405, `method ${req.method} is not allowed on ${req.path}`, undefined, {
+            allow: matched.allow?.join(', ') ?? '',
+          });
+        }
+        throw ScimError.notFound(`nothing at ${req.path}`);
+      }
+      const { route, params } = matched.match;
+      routeKey = `${route.method} ${route.path.slice(MANAGEMENT_PREFIX.length)}`;
+      const operation = OPERATIONS[routeKey];
+      if (!operation) throw ScimError.notFound(`nothing at ${req.path}`);
+      const actor = authorise(req, deps.adminAuth);
+      const origin = (deps.publicBaseUrl ?? req.origin).replace(/\/+$/, '');
+      return await operation({ req, params, actor, origin, svc: deps.credentials, jobs: deps.jobs });
+    } catch (e) {
+      return managementErrorResponse(e, deps.logger, routeKey);
+    }
+  };
+}
