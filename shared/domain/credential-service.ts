@@ -14,6 +14,7 @@ import {
   wwwAuthenticate,
   type AuthAttempt,
 } from '../credentials/authorization';
+import { accessTokenAudience, accessTokenIssuer } from '../credentials/access-token';
 import { candidateHashes, constantTimeEqual, hashSecret, type PepperSource } from '../credentials/pepper';
 import {
   generateBasicUsername,
@@ -121,12 +122,6 @@ export function scimBaseUrl(origin: string, tenantId: string, endpointId: string
 }
 export function tokenEndpoint(origin: string, tenantId: string): string {
   return `${origin.replace(/\/+$/, '')}/oauth/${tenantId}/token`;
-}
-export function accessTokenIssuer(origin: string, tenantId: string): string {
-  return `${origin.replace(/\/+$/, '')}/oauth/${tenantId}`;
-}
-export function accessTokenAudience(tenantId: string): string {
-  return `scimgate:${tenantId}`;
 }
 
 /** Derived state of a credential at `now`. */
@@ -1008,7 +1003,8 @@ export class CredentialService {
     const c = await this.repo.getCredential(tenantId, claims.credentialId);
     if (!c || c.kind !== 'oauth-client' || c.clientId !== claims.clientId)
       return this.refuse(tenantId, req, attempt, 'unknown credentials');
-    if (c.tokensValidAfter && claims.issuedAt.getTime() < Date.parse(c.tokensValidAfter) - 999) {
+    // iat has whole seconds: a token from the same second as the cut-off is refused too.
+    if (c.tokensValidAfter && claims.issuedAt.getTime() <= Date.parse(c.tokensValidAfter)) {
       return this.refuse(tenantId, req, attempt, 'token revoked', c.id);
     }
     const reason = this.check({ ...c, credentialId: c.id }, endpointId);
