@@ -358,15 +358,16 @@ export class CredentialService {
     return this.repo.listTenants();
   }
 
+  /**
+   * Tenants are not deleted: scimgate never drops provisioned users and groups behind an admin's back. Refused
+   * before anything changes; revoke and delete the tenant's credentials to cut it off.
+   */
   async deleteTenant(tenantId: string, _actor: string): Promise<void> {
     await this.getTenant(tenantId);
-    if ((await this.repo.listCredentials(tenantId)).length > 0) {
-      throw new ScimError(409, `tenant '${tenantId}' still has credentials; delete them first`);
-    }
-    for (const e of await this.repo.listEndpoints(tenantId)) await this.repo.deleteEndpoint(tenantId, e.id);
     throw new ScimError(
       409,
-      `tenant '${tenantId}' keeps its SCIM data: scimgate never deletes provisioned users; its endpoints and credentials are gone`,
+      `tenant '${tenantId}' is kept: deleting a tenant would drop its provisioned users and groups; ` +
+        'revoke and delete its credentials to cut it off',
     );
   }
 
