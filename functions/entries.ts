@@ -1,4 +1,5 @@
 /** Which file is the Lambda entry of each function in the route table (read by CDK and the local server). */
+import type { JobName } from '../shared/domain/jobs';
 import type { FunctionId } from '../shared/http/routes';
 
 export const FUNCTION_ENTRIES: Record<FunctionId, string> = {
@@ -8,6 +9,15 @@ export const FUNCTION_ENTRIES: Record<FunctionId, string> = {
   oauthToken: 'oauth-token.ts',
   management: 'management.ts',
 };
+
+/**
+ * Scheduled jobs (not in the route table: no HTTP route). CDK creates one function per entry with an EventBridge
+ * schedule; each needs the credential table (read/write, incl. the byDue index) and ses:SendEmail. See docs/jobs.md.
+ */
+export const JOB_ENTRIES = {
+  reminders: { entry: 'job-reminders.ts', schedule: 'rate(15 minutes)' },
+  idle: { entry: 'job-idle.ts', schedule: 'rate(1 hour)' },
+} as const satisfies Record<JobName, { entry: string; schedule: string }>;
 
 /** Imports a function's handler module the way Lambda does (relative to functions/). */
 export async function importHandler(fn: FunctionId): Promise<unknown> {

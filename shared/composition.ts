@@ -3,16 +3,20 @@
  * server and the HTTP tests all build their container here, once per container/process.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerPepperSource } from './adapters/aws/pepper-secrets-manager';
+import { SesMailer } from './adapters/aws/ses-mailer';
 import { createDocumentClient } from './adapters/dynamodb/client';
 import { DynamoCredentialRepository } from './adapters/dynamodb/credential-repository';
 import { DynamoResourceRepository } from './adapters/dynamodb/resource-repository';
+import { OutboxMailer } from './adapters/local/outbox-mailer';
 import { FilePepperSource } from './adapters/local/pepper-file';
 import type { AppConfig } from './config';
 import { AccessTokens } from './credentials/access-token';
 import type { PepperSource } from './credentials/pepper';
 import { CredentialService } from './domain/credential-service';
+import { Jobs, type Mailer } from './domain/jobs';
 import { systemClock, type Clock } from './domain/ports';
 import { ScimResources } from './domain/scim-resources';
 import { managementFunction, type AdminAuth } from './http/management-edge';
@@ -29,6 +33,8 @@ export interface Container {
   credentials: CredentialService;
   accessTokens: AccessTokens;
   edge: ScimEdgeDeps;
+  /** Reminder and idle jobs (scheduled Lambdas, the local interval runner, POST /admin/v1/jobs/{job}/run). */
+  jobs: Jobs;
   handlers: Record<FunctionId, (req: HttpRequest) => Promise<HttpResponse>>;
 }
 
@@ -37,6 +43,24 @@ export interface ContainerOverrides {
   logger?: EdgeLogger;
   doc?: DynamoDBDocumentClient;
   pepper?: PepperSource;
+  mailer?: Mailer;
+}
+
+/** SES when a sender is configured; .eml files locally; otherwise a mailer that says what is missing. */
+function buildMailer(config: AppConfig, clock: Clock): Mailer {
+  if (config.SES_FROM) {
+    return new SesMailer(
+      new SESv2Client({ region: config.AWS_REGION }),
+      config.SES_FROM,
+      config.SES_CONFIGURATION_SET,
+    );
+  }
+  if (config.OUTBOX_DIR || config.DYNAMODB_ENDPOINT) {
+    return new OutboxMailer(config.OUTBOX_DIR ?? '.scimgate/outbox', undefined, clock);
+  }
+  return {
+    send: () => Promise.reject(new Error('no mailer: set SES_FROM (AWS) or OUTBOX_DIR (local)')),
+  };
 }
 
 export function buildContainer(config: AppConfig, overrides: ContainerOverrides = {}): Container {
@@ -57,12 +81,20 @@ export function buildContainer(config: AppConfig, overrides: ContainerOverrides 
   };
   const accessTokens = new AccessTokens(pepper, clock);
   const resources = new ScimResources(new DynamoResourceRepository(doc, config.TABLE_NAME), clock);
-  const credentials = new CredentialService(
-    new DynamoCredentialRepository(doc, config.TABLE_NAME),
-    pepper,
-    clock,
-    accessTokens,
-  );
+  const credentialRepo = new DynamoCredentialRepository(doc, config.TABLE_NAME);
+  const credentials = new CredentialService(credentialRepo, pepper, clock, accessTokens);
+  const jobs = new Jobs({
+    repo: credentialRepo,
+    mailer: overrides.mailer ?? buildMailer(config, clock),
+    // A job may run at a simulated instant: deactivation is decided and recorded at that instant.
+    deactivateIdle: async (tenantId, id, now) =>
+      (await new CredentialService(credentialRepo, pepper, { now: () => now }, accessTokens).deactivateIdle(
+        tenantId,
+        id,
+      )) !== undefined,
+    ...(config.CONSOLE_URL ? { consoleUrl: config.CONSOLE_URL } : {}),
+    ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
+  });
   const edge: ScimEdgeDeps = {
     resources,
     logger,
@@ -94,6 +126,7 @@ export function buildContainer(config: AppConfig, overrides: ContainerOverrides 
     credentials,
     accessTokens,
     edge,
+    jobs,
     handlers: {
       scimUsers: scimFunction('scimUsers', edge),
       scimGroups: scimFunction('scimGroups', edge),
@@ -104,7 +137,7 @@ export function buildContainer(config: AppConfig, overrides: ContainerOverrides 
         logger,
         ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
       }),
-      management: managementFunction({ credentials, logger, adminAuth }),
+      management: managementFunction({ credentials, logger, adminAuth, jobs }),
     },
   };
 }

@@ -16,6 +16,13 @@ const ConfigSchema = z
     PUBLIC_BASE_URL: z.optional(z.string()),
     /** Local run: the management API requires this key. Absent in AWS, where API Gateway authorises with IAM. */
     ADMIN_KEY: z.optional(z.string().check(z.minLength(32))),
+    /** Reminder and idle mails (docs/jobs.md). In AWS: the SES sender address and configuration set. */
+    SES_FROM: z.optional(z.string().check(z.minLength(3))),
+    SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
+    /** Local run: mails become .eml files here instead of going through SES (default .scimgate/outbox). */
+    OUTBOX_DIR: z.optional(z.string().check(z.minLength(1))),
+    /** Admin console link in mails for tenants whose policy names none. */
+    CONSOLE_URL: z.optional(z.string().check(z.minLength(1))),
   })
   .check(
     z.refine((c) => Boolean(c.PEPPER_FILE) !== Boolean(c.PEPPER_SECRET_ID), {

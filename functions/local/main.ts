@@ -4,11 +4,14 @@
  *   PORT=8080 (default)                  port of the local server
  *   --in-memory or SCIMGATE_IN_MEMORY=1  start from an empty, in-memory store (nothing persists)
  *   SCIMGATE_DATA_DIR=.scimgate          where data, the pepper and local.json live
+ *   SCIMGATE_JOB_INTERVAL_SECONDS=60     reminder and idle jobs run this often (0 disables); mails go to
+ *                                        <data dir>/outbox as .eml files (docs/jobs.md)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { checkJava, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { jobIntervalSeconds, startJobLoop } from './job-loop';
 import { startLocalServer, type LambdaHandler, type LocalServer } from './server';
 import type { FunctionId } from '../../shared/http/routes';
 
@@ -73,6 +76,8 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   delete process.env.PEPPER_SECRET_ID;
   const adminKey = loadAdminKey(join(dataDir, 'local.json'), options.inMemory);
   process.env.ADMIN_KEY = adminKey;
+  process.env.OUTBOX_DIR ??= join(dataDir, 'outbox');
+  const jobInterval = jobIntervalSeconds();
 
   try {
     const { getContainer } = await import('../lambda');
@@ -95,10 +100,12 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     });
 
     const info = await bootstrapDevTenant(container, server.origin, dataDir, options.inMemory, adminKey);
+    const stopJobs = startJobLoop(container, jobInterval);
     return {
       server,
       info,
       async stop() {
+        stopJobs();
         await server.close();
         await ddb?.stop();
       },

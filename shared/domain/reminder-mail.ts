@@ -97,7 +97,10 @@ function endpointText(item: MailItem): string {
 /** What happens then, and what to do about it: the paragraphs of one item (plain strings, escaped later). */
 function explain(item: MailItem): { consequence: string; actions: string[] } {
   const api = `/admin/v1/tenants/${item.tenantId}/credentials/${item.credentialId}`;
-  const where = item.consoleUrl ? `in the admin console (${item.consoleUrl})` : `with the management API`;
+  const where = (route: string) =>
+    item.consoleUrl
+      ? `in the admin console at ${item.consoleUrl}, or with POST ${api}/${route}`
+      : `with the management API (POST ${api}/${route}) or the scimgate CLI`;
   if (item.kind === 'idleWarning') {
     return {
       consequence:
@@ -107,7 +110,7 @@ function explain(item: MailItem): { consequence: string; actions: string[] } {
       actions: [
         'If it is still needed, nothing else is required: any successful SCIM request with it (for example a ' +
           'provisioning run or a "test connection" in the identity provider) keeps it active.',
-        `If it is no longer needed, revoke it ${where} (POST ${api}/revoke).`,
+        `If it is no longer needed, revoke it ${where('revoke')}.`,
       ],
     };
   }
@@ -118,7 +121,7 @@ function explain(item: MailItem): { consequence: string; actions: string[] } {
   return {
     consequence: after,
     actions: [
-      `Extend it ${where} (POST ${api}/extend): the secret stays the same, the identity provider needs no change.`,
+      `Extend it ${where('extend')}: the secret stays the same and the identity provider needs no change.`,
       `Or rotate it (POST ${api}/rotate): you get a new secret to paste into the identity provider; the old one ` +
         'keeps working for the grace period set by your tenant policy.',
     ],
@@ -153,15 +156,15 @@ function whyText(items: MailItem[], to: string): string[] {
   const own = items.filter((i) => i.recipientSource === 'credential').map((i) => `"${i.credentialName}"`);
   const tenants = [...new Set(items.filter((i) => i.recipientSource === 'tenant').map((i) => i.tenantName))];
   const reasons: string[] = [];
-  if (own.length) reasons.push(`it is a reminder recipient of ${own.join(', ')}`);
+  if (own.length) reasons.push(`is a reminder recipient of ${own.join(', ')}`);
   if (tenants.length)
     reasons.push(
-      `it is a default reminder recipient of tenant ${tenants.join(', ')} (for credentials without their own list)`,
+      `is a default reminder recipient of tenant ${tenants.join(', ')} (for credentials without their own list)`,
     );
   return [
     `You receive this because ${to} ${reasons.length ? reasons.join(' and ') : 'is a reminder recipient'}.`,
-    'To change who is told, how early (lead time), how often (daily, weekly, monthly) or whether a mail is sent at ' +
-      'expiry: edit the credential\'s reminder settings (PATCH the credential with "reminders") or the tenant ' +
+    'To change who is told, how early (lead time, idle warning days), how often (daily, weekly, monthly) or ' +
+      'whether a mail is sent at expiry: edit the credential\'s reminder settings (PATCH the credential with "reminders") or the tenant ' +
       "policy's defaults (PATCH /admin/v1/tenants/{tenant}/policy), in the admin console or with the scimgate CLI.",
   ];
 }
@@ -210,7 +213,7 @@ export function renderMail(to: string, unsorted: MailItem[], now: Date): Rendere
     <tr><td style="${cell}">Tenant</td><td>${esc(item.tenantName)} <span style="color:#777">(${esc(item.tenantId)})</span></td></tr>
     <tr><td style="${cell}">Credential</td><td>${esc(item.credentialName)} <span style="color:#777">— ${esc(KIND_LABEL[item.credentialKind])}, id <code>${esc(item.credentialId)}</code></span></td></tr>
     <tr><td style="${cell}">SCIM endpoint</td><td>${esc(endpointText(item))}</td></tr>
-    <tr><td style="${cell}">${item.kind === 'idleWarning' ? 'Deactivated on' : 'Expires'}</td><td>${esc(formatInstant(when(item)))}</td></tr>
+    <tr><td style="${cell}">${item.kind === 'idleWarning' ? 'Deactivated on' : item.kind === 'atExpiry' ? 'Expired' : 'Expires'}</td><td>${esc(formatInstant(when(item)))}</td></tr>
   </table>
   <p style="margin:0 0 8px">${esc(consequence)}</p>
   <ul style="margin:0;padding-left:20px">${actions.map((a) => `<li style="margin:0 0 4px">${esc(a)}</li>`).join('')}</ul>${link}

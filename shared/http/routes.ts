@@ -47,6 +47,8 @@ export const MANAGEMENT_ROUTES: readonly (readonly [HttpMethod, string])[] = [
   ['POST', '/tenants/{tenant}/credentials/{credential}/reactivate'],
   ['POST', '/tenants/{tenant}/credentials/{credential}/rebind'],
   ['GET', '/tenants/{tenant}/audit'],
+  // Runs the reminder or idle job once, optionally with a simulated clock (docs/jobs.md).
+  ['POST', '/jobs/{job}/run'],
 ];
 
 const scim = (fn: FunctionId, method: HttpMethod, suffix: string): RouteDef => ({
@@ -133,9 +135,13 @@ export function matchRoute(method: string, path: string, fn?: FunctionId): Match
       continue;
     }
     const params: Record<string, string> = {};
-    c.names.forEach((name, i) => {
-      params[name] = decodeURIComponent(m[i + 1] ?? '');
-    });
+    try {
+      c.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(m[i + 1] ?? '');
+      });
+    } catch {
+      return { ok: false, status: 404 }; // malformed percent-encoding names nothing
+    }
     return { ok: true, match: { route: c.route, params } };
   }
   return allow.length > 0 ? { ok: false, status: 405, allow } : { ok: false, status: 404 };
