@@ -167,6 +167,12 @@ describe('SCIM Users over HTTP', () => {
     expect(notModified.status).toBe(304);
   });
 
+  it('should answer 404 for a path with malformed percent-encoding', async () => {
+    const res = await h.request('GET', `${h.baseUrl}/Users/%E0%A4%A`);
+    expect(res.status).toBe(404);
+    expect(res.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+  });
+
   it('should treat resource paths case-insensitively and accept application/json', async () => {
     const res = await h.request('GET', `${h.baseUrl}/users?count=1`, {
       headers: { accept: 'application/json' },

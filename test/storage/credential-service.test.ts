@@ -316,6 +316,14 @@ describe('credential lifecycle (DynamoDB Local, fake clock)', () => {
     });
     await expect(svc.createTenant({ id: t, name: 'x' }, 'test')).rejects.toMatchObject({ status: 409 });
   });
+
+  it('should refuse to delete a tenant and change nothing', async () => {
+    const t = await tenant();
+    await svc.createEndpoint(t, { id: 'extra' }, 'test');
+    await expect(svc.deleteTenant(t, 'test')).rejects.toMatchObject({ status: 409 });
+    expect((await svc.listEndpoints(t)).map((e) => e.id).sort()).toEqual(['default', 'extra']);
+    expect((await svc.getTenant(t)).id).toBe(t);
+  });
 });
 
 describe('guardFor (roles and e-mail domains)', () => {
