@@ -137,7 +137,13 @@ export function buildContainer(config: AppConfig, overrides: ContainerOverrides 
         logger,
         ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
       }),
-      management: managementFunction({ credentials, logger, adminAuth, jobs }),
+      management: managementFunction({
+        credentials,
+        logger,
+        adminAuth,
+        jobs,
+        ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
+      }),
     },
   };
 }
