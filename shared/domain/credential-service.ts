@@ -384,7 +384,22 @@ export class CredentialService {
     });
     await this.repo.updatePolicy(tenantId, policy);
     await this.log(tenantId, 'tenant.policy-updated', actor);
+    await this.reschedule(tenantId, policy);
     return policy;
+  }
+
+  /** New tenant defaults can move reminders earlier: recompute every credential's next due time (byDue index). */
+  private async reschedule(tenantId: string, policy: TenantPolicy): Promise<void> {
+    const now = this.now();
+    for (const c of await this.repo.listCredentials(tenantId)) {
+      const due = nextDueAt(c, policy, now)?.toISOString();
+      if (due === c.nextDueAt) continue;
+      const next: Credential = { ...c, nextDueAt: due, version: c.version + 1 };
+      // A concurrent change recomputes the due time itself: losing this race loses nothing.
+      await this.repo.saveCredential(next, c.version, []).catch((e: unknown) => {
+        if (!(e instanceof VersionConflict)) throw e;
+      });
+    }
   }
 
   async createEndpoint(

@@ -317,6 +317,16 @@ describe('credential lifecycle (DynamoDB Local, fake clock)', () => {
     await expect(svc.createTenant({ id: t, name: 'x' }, 'test')).rejects.toMatchObject({ status: 409 });
   });
 
+  it('should move due times earlier when the tenant policy moves reminders earlier', async () => {
+    const t = await tenant({ defaultLifetimeDays: 120, idleDays: 365, reminders: { leadDays: 7 } });
+    const issued = await issue(t);
+    const before = (await repo.getCredential(t, issued.credential.id))!.nextDueAt!;
+    await svc.updatePolicy(t, { reminders: { leadDays: 60 } } as never, 'admin');
+    const after = (await repo.getCredential(t, issued.credential.id))!.nextDueAt!;
+    expect(Date.parse(after)).toBeLessThan(Date.parse(before));
+    expect(Date.parse(after)).toBe(Date.parse(issued.credential.expiresAt) - 60 * DAY);
+  });
+
   it('should refuse to delete a tenant and change nothing', async () => {
     const t = await tenant();
     await svc.createEndpoint(t, { id: 'extra' }, 'test');
