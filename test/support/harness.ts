@@ -52,6 +52,7 @@ export async function startHarness(options: { clock?: Clock; tenantId?: string }
       TABLE_NAME: table.tableName,
       DYNAMODB_ENDPOINT: table.endpoint,
       PEPPER_FILE: join(mkdtempSync(join(tmpdir(), 'scimgate-')), 'pepper.json'),
+      OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'scimgate-outbox-')),
       AWS_REGION: 'us-east-1',
     },
     {

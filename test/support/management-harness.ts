@@ -38,6 +38,8 @@ export interface ManagementHarness {
   credentials: CredentialService;
   server: LocalServer;
   logs: LogLine[];
+  /** Where the jobs' mails land (.eml files). */
+  outboxDir: string;
   /** Path under /admin/v1 (or an absolute path starting with /scim or /oauth). */
   request(method: string, path: string, options?: ManagementRequestOptions): Promise<TestResponse>;
   close(): Promise<void>;
@@ -59,6 +61,7 @@ export async function startManagementHarness(
 ): Promise<ManagementHarness> {
   const adminAuth: AdminAuth = options.adminAuth ?? { mode: 'key', key: TEST_ADMIN_KEY };
   const table = await createTestTable();
+  const outboxDir = mkdtempSync(join(tmpdir(), 'scimgate-outbox-'));
   const logs: LogLine[] = [];
   const logger = {
     error: (message: string, extra?: Record<string, unknown>) =>
@@ -71,11 +74,17 @@ export async function startManagementHarness(
       TABLE_NAME: table.tableName,
       DYNAMODB_ENDPOINT: table.endpoint,
       PEPPER_FILE: join(mkdtempSync(join(tmpdir(), 'scimgate-')), 'pepper.json'),
+      OUTBOX_DIR: outboxDir,
       AWS_REGION: 'us-east-1',
     },
     { doc: table.doc, logger, ...(options.clock ? { clock: options.clock } : {}) },
   );
-  const management = managementFunction({ credentials: container.credentials, logger, adminAuth });
+  const management = managementFunction({
+    credentials: container.credentials,
+    logger,
+    adminAuth,
+    jobs: container.jobs,
+  });
   const managementLambda: LambdaHandler = async (event) => {
     const headers = { ...event.headers };
     const arn = headers[TEST_IAM_HEADER];
@@ -133,6 +142,7 @@ export async function startManagementHarness(
     credentials: container.credentials,
     server,
     logs,
+    outboxDir,
     request,
     close: () => server.close(),
   };
