@@ -52,7 +52,8 @@ beforeAll(async () => {
       authorization: `Basic ${Buffer.from(`${oauth.connection.clientId}:${oauth.secret}`).toString('base64')}`,
     },
   });
-  if (tokenRes.status !== 200) throw new Error(`token endpoint answered ${tokenRes.status}: ${tokenRes.text}`);
+  if (tokenRes.status !== 200)
+    throw new Error(`token endpoint answered ${tokenRes.status}: ${tokenRes.text}`);
   headers['oauth-access-token'] = `Bearer ${tokenRes.body.access_token}`;
 });
 afterAll(async () => {
