@@ -160,7 +160,11 @@ function emailDomainAllowed(value: string, domains: string[]): boolean {
 }
 
 /** Roles and e-mail domain guardrails of one credential, applied by the SCIM use cases. */
-export function guardFor(roles: Role[], allowedDomains: string[]): ResourceGuard | undefined {
+export function guardFor(
+  roles: Role[],
+  allowedDomains: string[],
+  onDenied: (reason: string) => void = () => undefined,
+): ResourceGuard | undefined {
   const full = ALL_ROLES.every((r) => roles.includes(r));
   if (full && allowedDomains.length === 0) return undefined;
   const addresses = (kind: ResourceKind, resource: ScimResource): string[] => {
@@ -180,6 +184,7 @@ export function guardFor(roles: Role[], allowedDomains: string[]): ResourceGuard
     checkAccess(kind, write) {
       const role = `${kind === 'User' ? 'users' : 'groups'}:${write ? 'write' : 'read'}` as Role;
       if (!roles.includes(role)) {
+        onDenied(`missing role ${role}`);
         throw new ScimError(403, `this credential lacks the role '${role}'`, 'insufficient_scope', {
           'www-authenticate': wwwAuthenticate({ scheme: 'Bearer', error: 'insufficient_scope', scope: role }),
         });
@@ -187,6 +192,7 @@ export function guardFor(roles: Role[], allowedDomains: string[]): ResourceGuard
     },
     checkWrite(kind, resource) {
       if (!inDomains(kind, resource)) {
+        onDenied('e-mail domain not allowed');
         throw new ScimError(
           403,
           `this credential may only provision users in: ${allowedDomains.join(', ')}`,
@@ -995,12 +1001,26 @@ export class CredentialService {
       credentialId: record.credentialId,
       roles: record.roles,
       allowedDomains: record.allowedDomains,
-      ...this.guardField(record.roles, record.allowedDomains),
+      ...this.guardField(record.roles, record.allowedDomains, tenantId, record.credentialId, req),
     };
   }
 
-  private guardField(roles: Role[], domains: string[]): { guard?: ResourceGuard } {
-    const guard = guardFor(roles, domains);
+  /** The request's guard; denials go to the audit log (without awaiting: the guard answers synchronously). */
+  private guardField(
+    roles: Role[],
+    domains: string[],
+    tenantId: string,
+    credentialId: string,
+    req: { sourceIp: string; userAgent: string },
+  ): { guard?: ResourceGuard } {
+    const guard = guardFor(roles, domains, (reason) => {
+      void this.log(tenantId, 'auth.domain-denied', 'idp', {
+        credentialId,
+        sourceIp: req.sourceIp,
+        userAgent: req.userAgent.slice(0, 200),
+        detail: { reason },
+      }).catch(() => undefined);
+    });
     return guard ? { guard } : {};
   }
 
@@ -1038,7 +1058,7 @@ export class CredentialService {
       credentialId: c.id,
       roles: c.roles,
       allowedDomains: c.allowedDomains,
-      ...this.guardField(c.roles, c.allowedDomains),
+      ...this.guardField(c.roles, c.allowedDomains, tenantId, c.id, req),
     };
   }
 

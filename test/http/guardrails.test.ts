@@ -57,6 +57,8 @@ describe('credential guardrails over HTTP', () => {
     expect(sneaky.status).toBe(403);
     const after = await h.request('GET', `Users/${ok.body.id}`);
     expect(JSON.stringify(after.body)).not.toContain('evil.example');
+    const audit = await h.container.credentials.audit('guarded', {});
+    expect(audit.events.filter((e) => e.type === 'auth.domain-denied').length).toBeGreaterThanOrEqual(2);
   });
 
   it('should not serve users outside the allowed domains', async () => {
