@@ -1,20 +1,31 @@
 /**
  * The SCIM HTTP API: one Lambda per function of the route table, one API Gateway route per table entry (plus
- * lower-case aliases), access logs and default-stage throttling. Wiring only: the table and the pepper come in
- * as props from the data stack.
+ * lower-case aliases), access logs and default-stage throttling. Management routes (/admin/v1) are authorised by
+ * API Gateway with IAM (SigV4, `execute-api:Invoke`); SCIM and OAuth routes are not authorised at the gateway:
+ * their function verifies the tenant's credential. Wiring only: the table and the pepper come in as props from
+ * the data stack.
  */
 import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { SCIM_PREFIX, functionIds, type FunctionId } from '../shared/http/routes';
+import { MANAGEMENT_PREFIX, SCIM_PREFIX, functionIds, type FunctionId } from '../shared/http/routes';
+import { FUNCTION_ENTRIES } from '../functions/entries';
 import { apiRoutes } from './api-routes';
 import { ScimgateFunction, type TableAccess } from './function';
+import { mailEnvironment, mailSettings } from './mail';
 import type { StageConfig } from './stages';
+
+/** Functions whose routes API Gateway authorises with IAM (the management API); all others authenticate inside. */
+export const IAM_AUTHORISED: ReadonlySet<FunctionId> = new Set<FunctionId>(['management']);
+
+/** Functions that send job mail (POST /admin/v1/jobs/{job}/run runs a job in the management function). */
+export const SENDS_MAIL: ReadonlySet<FunctionId> = new Set<FunctionId>(['management']);
 
 /** What each function may do to the table (every function authenticates, and authentication writes). */
 export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
@@ -38,18 +49,25 @@ export class ApiStack extends Stack {
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { stage, table, pepperSecret } = props;
+    const mail = mailSettings(this, stage);
 
     const functions = {} as Record<FunctionId, ScimgateFunction>;
     for (const functionId of functionIds()) {
+      const sendsMail = SENDS_MAIL.has(functionId);
       const fn = new ScimgateFunction(this, functionId, {
         functionId,
+        entry: FUNCTION_ENTRIES[functionId],
         tableName: table.tableName,
         pepperSecretArn: pepperSecret.secretArn,
         logRetention: stage.logRetention,
         ...(stage.publicBaseUrl ? { publicBaseUrl: stage.publicBaseUrl } : {}),
+        environment: sendsMail
+          ? { ...mailEnvironment(mail), ...(stage.consoleUrl ? { CONSOLE_URL: stage.consoleUrl } : {}) }
+          : {},
       });
       fn.grantTable(table, TABLE_ACCESS[functionId]);
       fn.grantPepperRead(pepperSecret);
+      if (sendsMail && mail) fn.grantSendMail(mail);
       functions[functionId] = fn;
     }
     this.functions = functions;
@@ -93,18 +111,23 @@ export class ApiStack extends Stack {
         },
       );
     }
+    const iamAuthorizer = new HttpIamAuthorizer();
     for (const route of apiRoutes()) {
-      for (const created of this.api.addRoutes({
+      const iam = IAM_AUTHORISED.has(route.fn);
+      const created = this.api.addRoutes({
         path: route.path,
         methods: [route.method as apigw.HttpMethod],
         integration: integrations[route.fn],
-      })) {
-        Validations.of(created).acknowledge({
+        ...(iam ? { authorizer: iamAuthorizer } : {}),
+      });
+      if (iam) continue;
+      for (const r of created) {
+        Validations.of(r).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
-            'SCIM clients send a per-tenant bearer token that the function verifies against the stored HMAC ' +
-            'of the secret (tenant and endpoint from the verified credential); an API Gateway authorizer ' +
-            'would add a second lookup and latency without narrowing access further.',
+            'SCIM and OAuth clients send a per-tenant bearer token (or client secret) that the function verifies ' +
+            'against the stored HMAC of the secret (tenant and endpoint from the verified credential); an API ' +
+            'Gateway authorizer would add a second lookup and latency without narrowing access further.',
         });
       }
     }
@@ -114,6 +137,11 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'ScimBaseUrl', {
       value: (stage.publicBaseUrl ? `${stage.publicBaseUrl}/` : url) + SCIM_PREFIX.slice(1),
       description: 'SCIM base URL pattern: replace {tenant} and {endpoint} to get the Tenant URL for an IdP',
+    });
+    // Always the execute-api URL: SigV4 signs for the execute-api host (a custom domain works too, if mapped).
+    new CfnOutput(this, 'ManagementApiUrl', {
+      value: url + MANAGEMENT_PREFIX.slice(1),
+      description: 'Management API base URL (IAM-authorised): npx scimgate --url <this> …',
     });
   }
 }

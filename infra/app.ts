@@ -9,6 +9,9 @@ const stage = resolveStage({
   stage: app.node.tryGetContext('stage'),
   alarmEmail: app.node.tryGetContext('alarmEmail'),
   publicBaseUrl: app.node.tryGetContext('publicBaseUrl'),
+  senderAddress: app.node.tryGetContext('senderAddress'),
+  senderIdentity: app.node.tryGetContext('senderIdentity'),
+  consoleUrl: app.node.tryGetContext('consoleUrl'),
 });
 buildApp(app, stage, {
   account: process.env.CDK_DEFAULT_ACCOUNT,

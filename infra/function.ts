@@ -7,12 +7,11 @@ import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { FUNCTION_ENTRIES } from '../functions/entries';
-import type { FunctionId } from '../shared/http/routes';
+import type { MailSettings } from './mail';
 import { indexArns } from './table';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -28,13 +27,37 @@ export const TABLE_ACTIONS = {
 
 export type TableAccess = 'read' | 'readWrite';
 
+/**
+ * esbuild options of every function (test/infra/bundles.test.ts bundles each entry with exactly these to check its
+ * size budget, so the test and the deployed bundles cannot drift apart).
+ */
+export const BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node24',
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  // CommonJS dependencies bundled into ESM still call require(); give them one.
+  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  // Bundle the AWS SDK too: the versions in package-lock.json are the ones tested.
+  externalModules: [],
+  forceDockerBundling: false,
+} as const satisfies BundlingOptions;
+
 export interface ScimgateFunctionProps {
-  /** Which function of the route table (its entry file comes from FUNCTION_ENTRIES). */
-  functionId: FunctionId;
+  /** Name in descriptions: a function of the route table (FunctionId) or a job. */
+  functionId: string;
+  /** Entry file under functions/ (FUNCTION_ENTRIES, JOB_ENTRIES). */
+  entry: string;
   tableName: string;
   pepperSecretArn: string;
   logRetention: logs.RetentionDays;
   publicBaseUrl?: string;
+  /** Default 29 s (the HTTP API's integration limit); jobs run longer. */
+  timeout?: Duration;
+  /** Further environment variables (mail settings, console URL). */
+  environment?: Record<string, string>;
 }
 
 export class ScimgateFunction extends Construct {
@@ -59,34 +82,22 @@ export class ScimgateFunction extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
     };
     if (props.publicBaseUrl) environment.PUBLIC_BASE_URL = props.publicBaseUrl;
+    Object.assign(environment, props.environment);
 
     this.fn = new NodejsFunction(this, 'Function', {
-      entry: path.join(REPO_ROOT, 'functions', FUNCTION_ENTRIES[props.functionId]),
+      entry: path.join(REPO_ROOT, 'functions', props.entry),
       handler: 'handler',
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       runtime: RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.seconds(29),
+      timeout: props.timeout ?? Duration.seconds(29),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies bundled into ESM still call require(); give them one.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        // Bundle the AWS SDK too: the versions in package-lock.json are the ones tested.
-        externalModules: [],
-        forceDockerBundling: false,
-      },
+      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [] },
     });
   }
 
@@ -109,6 +120,20 @@ export class ScimgateFunction extends Construct {
   grantPepperRead(secret: secretsmanager.ISecret): void {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+  }
+
+  /**
+   * ses:SendEmail (SES v2) from the configured sender only: on its identities and configuration set, with the
+   * From address pinned by condition. Nothing else of SES.
+   */
+  grantSendMail(mail: MailSettings): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [...mail.identityArns, mail.configurationSetArn],
+        conditions: { StringEquals: { 'ses:FromAddress': mail.from } },
+      }),
     );
   }
 }

@@ -3,14 +3,24 @@
  * branches on the stage name.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { JOB_ENTRIES } from '../functions/entries';
+import type { JobName } from '../shared/domain/jobs';
+
+/**
+ * Who owns the SES identity the jobs send from.
+ * - `domain`: the Mail stack creates a domain identity for the sender's domain (Easy DKIM; publish the three CNAME
+ *   records it lists in the SES console, docs/deploy.md).
+ * - `address`: the Mail stack creates an e-mail address identity (SES mails a verification link to it).
+ * - `external`: the domain identity is verified and managed elsewhere (another stack, another team); the stacks
+ *   only reference it by ARN and never create or delete it.
+ */
+export type SenderIdentity = 'domain' | 'address' | 'external';
+export const SENDER_IDENTITIES: readonly SenderIdentity[] = ['domain', 'address', 'external'];
 
 export interface StageConfig {
   /** Used in stack names (`Scimgate-<name>-Data`, `Scimgate-<name>-Api`). */
   name: string;
-  /**
-   * Where alarms will be sent. Reserved: alarms are not built yet (docs/deploy.md, "not yet"), so this is
-   * validated but not wired to anything.
-   */
+  /** E-mail subscription of the alarm topic (confirm the subscription mail once after the first deploy). */
   alarmEmail?: string;
   /** Retention of the Lambda and API access log groups. */
   logRetention: RetentionDays;
@@ -18,18 +28,44 @@ export interface StageConfig {
   throttle: { rateLimit: number; burstLimit: number };
   /** Origin for generated URLs (meta.location) when the API sits behind a custom domain. */
   publicBaseUrl?: string;
+  /** From address of reminder and idle mails (SES_FROM). Without one there is no Mail stack and jobs cannot mail. */
+  senderAddress?: string;
+  /** Who creates the SES identity of the sender (see SenderIdentity). */
+  senderIdentity: SenderIdentity;
+  /** Synth fails without a sender address (a stage where the jobs must be able to mail). */
+  requireSender: boolean;
+  /** Admin console link in mails for tenants whose policy names none (CONSOLE_URL). */
+  consoleUrl?: string;
+  /** EventBridge Scheduler expressions (UTC) of the scheduled jobs. */
+  schedules: Record<JobName, string>;
+  /** Retries of a failed job run (scheduler delivery and Lambda async invocation; 0–2) before the DLQ. */
+  jobRetryAttempts: number;
 }
+
+/** The jobs' own cadences (functions/entries.ts), which the reminder schedule is designed around. */
+const DEFAULT_SCHEDULES: Record<JobName, string> = {
+  reminders: JOB_ENTRIES.reminders.schedule,
+  idle: JOB_ENTRIES.idle.schedule,
+};
 
 export const STAGES = {
   dev: {
     name: 'dev',
     logRetention: RetentionDays.TWO_WEEKS,
     throttle: { rateLimit: 20, burstLimit: 40 },
+    senderIdentity: 'domain',
+    requireSender: false,
+    schedules: DEFAULT_SCHEDULES,
+    jobRetryAttempts: 1,
   },
   prod: {
     name: 'prod',
     logRetention: RetentionDays.ONE_YEAR,
     throttle: { rateLimit: 200, burstLimit: 400 },
+    senderIdentity: 'domain',
+    requireSender: true,
+    schedules: DEFAULT_SCHEDULES,
+    jobRetryAttempts: 2,
   },
 } as const satisfies Record<string, StageConfig>;
 
@@ -37,19 +73,24 @@ export type StageName = keyof typeof STAGES;
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const ORIGIN = /^https:\/\/[^/\s]+$/;
+const URL_PATTERN = /^https:\/\/[^\s]+$/;
 
 function isStageName(name: string): name is StageName {
   return Object.hasOwn(STAGES, name);
 }
 
 /**
- * Resolves a stage from CDK context values: `stage` (default `dev`), and optional `alarmEmail` and
- * `publicBaseUrl` overrides. Unknown stages and malformed values fail the synth.
+ * Resolves a stage from CDK context values: `stage` (default `dev`), and optional `alarmEmail`, `publicBaseUrl`,
+ * `senderAddress`, `senderIdentity` and `consoleUrl` overrides. Unknown stages, malformed values and a missing
+ * sender where the stage requires one fail the synth.
  */
 export function resolveStage(context: {
   stage?: unknown;
   alarmEmail?: unknown;
   publicBaseUrl?: unknown;
+  senderAddress?: unknown;
+  senderIdentity?: unknown;
+  consoleUrl?: unknown;
 }): StageConfig {
   const name = context.stage === undefined ? 'dev' : String(context.stage);
   if (!isStageName(name)) {
@@ -65,6 +106,29 @@ export function resolveStage(context: {
     const origin = String(context.publicBaseUrl);
     if (!ORIGIN.test(origin)) throw new Error('context publicBaseUrl must be an https origin without a path');
     stage.publicBaseUrl = origin;
+  }
+  if (context.senderAddress !== undefined) {
+    const sender = String(context.senderAddress);
+    if (!EMAIL.test(sender)) throw new Error('context senderAddress is not an e-mail address');
+    stage.senderAddress = sender.toLowerCase();
+  }
+  if (context.senderIdentity !== undefined) {
+    const identity = String(context.senderIdentity);
+    if (!SENDER_IDENTITIES.includes(identity as SenderIdentity)) {
+      throw new Error(`context senderIdentity must be one of: ${SENDER_IDENTITIES.join(', ')}`);
+    }
+    stage.senderIdentity = identity as SenderIdentity;
+  }
+  if (context.consoleUrl !== undefined) {
+    const url = String(context.consoleUrl);
+    if (!URL_PATTERN.test(url)) throw new Error('context consoleUrl must be an https URL');
+    stage.consoleUrl = url;
+  }
+  if (stage.requireSender && !stage.senderAddress) {
+    throw new Error(
+      `stage "${name}" needs a sender for job mails: -c senderAddress=<address> (and -c senderIdentity=external ` +
+        'if the SES identity is managed elsewhere)',
+    );
   }
   return stage;
 }

@@ -9,7 +9,13 @@ import type { CfnResource, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ROUTES, SCIM_PREFIX, functionIds, type FunctionId } from '../../shared/http/routes';
+import {
+  MANAGEMENT_ROUTES,
+  ROUTES,
+  SCIM_PREFIX,
+  functionIds,
+  type FunctionId,
+} from '../../shared/http/routes';
 import {
   INDEXES,
   KEY,
@@ -18,7 +24,7 @@ import {
 } from '../../shared/adapters/dynamodb/table-design';
 import { parsePepperJson } from '../../shared/credentials/pepper';
 import { apiRoutes } from '../../infra/api-routes';
-import { TABLE_ACCESS } from '../../infra/api-stack';
+import { IAM_AUTHORISED, TABLE_ACCESS } from '../../infra/api-stack';
 import { buildApp, type ScimgateStacks } from '../../infra/build';
 import { TABLE_ACTIONS } from '../../infra/function';
 import { INITIAL_KEY_LENGTH } from '../../infra/pepper-secret';
@@ -32,7 +38,10 @@ let data: Template;
 let api: Template;
 
 beforeAll(() => {
-  app = new App({ context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
+  // No bundling here: test/infra/bundles.test.ts bundles every entry with the construct's esbuild options.
+  app = new App({
+    context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', 'aws:cdk:bundling-stacks': [] },
+  });
   stacks = buildApp(app, resolveStage({ stage: 'dev' }));
   data = Template.fromStack(stacks.data);
   api = Template.fromStack(stacks.api);
@@ -245,6 +254,36 @@ describe('api stack: routes', () => {
     });
   });
 
+  it('should authorise every management route with IAM and no SCIM or OAuth route at the gateway', () => {
+    const auth = new Map<string, unknown>();
+    for (const route of Object.values(api.findResources('AWS::ApiGatewayV2::Route'))) {
+      const props = (route as { Properties: { RouteKey: string; AuthorizationType?: string } }).Properties;
+      auth.set(props.RouteKey, props.AuthorizationType);
+    }
+    const management = apiRoutes().filter((r) => r.fn === 'management');
+    const others = apiRoutes().filter((r) => r.fn !== 'management');
+    expect(management.length).toBe(MANAGEMENT_ROUTES.length);
+    expect(others.some((r) => r.fn === 'oauthToken')).toBe(true);
+    for (const r of management) {
+      expect({ route: `${r.method} ${r.path}`, auth: auth.get(`${r.method} ${r.path}`) }).toEqual({
+        route: `${r.method} ${r.path}`,
+        auth: 'AWS_IAM',
+      });
+    }
+    for (const r of others) {
+      expect({ route: `${r.method} ${r.path}`, auth: auth.get(`${r.method} ${r.path}`) ?? 'NONE' }).toEqual({
+        route: `${r.method} ${r.path}`,
+        auth: 'NONE',
+      });
+    }
+    expect([...IAM_AUTHORISED]).toEqual(['management']);
+  });
+
+  it('should output the management API URL under /admin/v1', () => {
+    const [, output] = only(api.findOutputs('ManagementApiUrl'));
+    expect(JSON.stringify(output)).toMatch(/\/admin\/v1"/);
+  });
+
   it('should output the API URL and the SCIM base URL pattern', () => {
     expectOutput(api, 'ApiUrl', {});
     const [, output] = only(api.findOutputs('ScimBaseUrl'));
@@ -405,11 +444,28 @@ describe('stages', () => {
   });
 
   it('should accept an alarm e-mail and a public base URL, and reject malformed ones', () => {
-    expect(resolveStage({ stage: 'prod', alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
+    expect(
+      resolveStage({ stage: 'prod', alarmEmail: 'ops@example.com', senderAddress: 'scim@example.com' })
+        .alarmEmail,
+    ).toBe('ops@example.com');
     expect(() => resolveStage({ alarmEmail: 'nope' })).toThrow(/alarmEmail/);
     expect(resolveStage({ publicBaseUrl: 'https://scim.example.com' }).publicBaseUrl).toBe(
       'https://scim.example.com',
     );
     expect(() => resolveStage({ publicBaseUrl: 'http://scim.example.com/x' })).toThrow(/publicBaseUrl/);
+  });
+
+  it('should require a sender address for prod and validate the mail settings', () => {
+    expect(() => resolveStage({ stage: 'prod' })).toThrow(/senderAddress/);
+    expect(resolveStage({ stage: 'dev' }).senderAddress).toBeUndefined();
+    const prod = resolveStage({
+      stage: 'prod',
+      senderAddress: 'No-Reply@Example.com',
+      senderIdentity: 'external',
+    });
+    expect(prod).toMatchObject({ senderAddress: 'no-reply@example.com', senderIdentity: 'external' });
+    expect(() => resolveStage({ senderAddress: 'example.com' })).toThrow(/senderAddress/);
+    expect(() => resolveStage({ senderIdentity: 'dns' })).toThrow(/senderIdentity/);
+    expect(() => resolveStage({ consoleUrl: 'ftp://x' })).toThrow(/consoleUrl/);
   });
 });
