@@ -92,12 +92,13 @@ describe('managementFunction', () => {
     expect(JSON.parse(res.body ?? '')).toEqual({ error: { status: 405, message: expect.any(String) } });
   });
 
-  it('should answer 400, not 500, for malformed percent-encoding in the path', async () => {
+  it('should answer 404, not 500, for malformed percent-encoding in the path (it names no resource)', async () => {
     const { handler } = edge({});
 
     const res = await handler(request('GET', '/admin/v1/tenants/%E0%A4%A'));
 
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(404);
+    expect(res.body).toContain('"error"');
   });
 
   it('should answer 400 for a path id with a slash or space', async () => {
