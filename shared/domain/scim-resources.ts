@@ -214,6 +214,30 @@ export class ScimResources {
     return stored;
   }
 
+  /**
+   * Runs a write conditioned on the version just read. On a conflict: 412 when the client sent If-Match; otherwise
+   * backs off and returns false so the caller re-reads and retries, and after the last retry answers 503.
+   */
+  private async versioned(
+    kind: ResourceKind,
+    id: string,
+    ifMatch: string | undefined,
+    attempt: number,
+    write: () => Promise<void>,
+  ): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (e) {
+      if (!(e instanceof VersionConflict)) throw e;
+      if (ifMatch !== undefined)
+        throw ScimError.preconditionFailed(`${kind} ${id} was modified concurrently`);
+      if (attempt >= OPTIMISTIC_RETRIES) throw busy(kind, id);
+      await backoff(attempt);
+      return false;
+    }
+  }
+
   async create(
     ctx: RequestContext,
     kind: ResourceKind,
@@ -286,26 +310,16 @@ export class ScimResources {
         version: current.version + 1,
         lastModified: this.now(),
       };
-      try {
-        await this.repo.replace(
+      const written = await this.versioned(kind, id, ifMatch, attempt, () =>
+        this.repo.replace(
           ctx.scope,
           next,
           indexValues(kind, data),
           indexValues(kind, current.data),
           current.version,
-        );
-      } catch (e) {
-        if (e instanceof VersionConflict) {
-          if (ifMatch !== undefined)
-            throw ScimError.preconditionFailed(`${kind} ${id} was modified concurrently`);
-          if (attempt < OPTIMISTIC_RETRIES) {
-            await backoff(attempt);
-            continue;
-          }
-          throw busy(kind, id);
-        }
-        throw e;
-      }
+        ),
+      );
+      if (!written) continue;
       let finalMembers: StoredMember[] | undefined;
       if (kind === 'Group') {
         const desired = members ?? [];
@@ -360,26 +374,16 @@ export class ScimResources {
       if (result.changed) {
         ctx.guard?.checkWrite(kind, data);
         next = { ...current, data, version: current.version + 1, lastModified: this.now() };
-        try {
-          await this.repo.replace(
+        const written = await this.versioned(kind, id, ifMatch, attempt, () =>
+          this.repo.replace(
             ctx.scope,
             next,
             indexValues(kind, data),
             indexValues(kind, current.data),
             current.version,
-          );
-        } catch (e) {
-          if (e instanceof VersionConflict) {
-            if (ifMatch !== undefined)
-              throw ScimError.preconditionFailed(`${kind} ${id} was modified concurrently`);
-            if (attempt < OPTIMISTIC_RETRIES) {
-              await backoff(attempt);
-              continue;
-            }
-            throw busy(kind, id);
-          }
-          throw e;
-        }
+          ),
+        );
+        if (!written) continue;
       }
       if (kind === 'Group') {
         const changedMembers = await this.applyMemberChanges(ctx, id, result.members);
@@ -424,21 +428,10 @@ export class ScimResources {
     for (let attempt = 0; ; attempt++) {
       const current = await this.load(ctx, kind, id);
       checkIfMatch(current, ifMatch);
-      try {
-        await this.repo.delete(ctx.scope, current, indexValues(kind, current.data));
-        return;
-      } catch (e) {
-        if (e instanceof VersionConflict) {
-          if (ifMatch !== undefined)
-            throw ScimError.preconditionFailed(`${kind} ${id} was modified concurrently`);
-          if (attempt < OPTIMISTIC_RETRIES) {
-            await backoff(attempt);
-            continue;
-          }
-          throw busy(kind, id);
-        }
-        throw e;
-      }
+      const deleted = await this.versioned(kind, id, ifMatch, attempt, () =>
+        this.repo.delete(ctx.scope, current, indexValues(kind, current.data)),
+      );
+      if (deleted) return;
     }
   }
 
