@@ -1,17 +1,57 @@
 /**
  * Lambda plumbing shared by every entry point: the container is built once per Lambda container (module scope),
  * config is validated at cold start, and the handler only translates (see docs/decisions/0003-no-middy.md).
+ *
+ * In Lambda (AWS_LAMBDA_FUNCTION_NAME set) the edge logger is Powertools Logger (structured JSON, service
+ * `scimgate`; only the message and the edge's own fields, never request bodies or headers) and every HTTP response
+ * counts once in a Powertools metric per status class (`Status2xx` … `Status5xx`, namespace `scimgate`, dimension
+ * `function`). The local server, the benchmarks and the tests run without either: the container keeps its console
+ * logger and no EMF lines are written. No Tracer: X-Ray needs `xray:Put*` on `*` and adds aws-xray-sdk-core to
+ * every bundle (docs/deploy.md).
  */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { buildContainer, type Container } from '../shared/composition';
 import { loadConfig } from '../shared/config';
 import { fromApiGateway, toApiGateway } from '../shared/http/apigw';
 import type { FunctionId } from '../shared/http/routes';
+import type { EdgeLogger } from '../shared/http/scim-edge';
+
+export const SERVICE_NAME = 'scimgate';
+
+export interface Observability {
+  logger: EdgeLogger;
+  /** Counts one response of `fn` with this status, and flushes (one EMF line). */
+  countResponse(fn: FunctionId, status: number): void;
+}
+
+/** Powertools-backed logger and metrics (exported for tests; built once per Lambda container). */
+export function powertools(): Observability {
+  const logger = new Logger({ serviceName: SERVICE_NAME });
+  const metrics = new Metrics({ namespace: SERVICE_NAME, serviceName: SERVICE_NAME });
+  return {
+    logger: {
+      error: (message, extra) => logger.error(message, extra ?? {}),
+      warn: (message, extra) => logger.warn(message, extra ?? {}),
+    },
+    countResponse: (fn, status) => {
+      const metric = `Status${Math.min(Math.max(Math.floor(status / 100), 1), 5)}xx`;
+      metrics.addDimension('function', fn);
+      metrics.addMetric(metric, MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+    },
+  };
+}
+
+const observability: Observability | undefined = process.env.AWS_LAMBDA_FUNCTION_NAME
+  ? powertools()
+  : undefined;
 
 let container: Container | undefined;
 
 export function getContainer(): Container {
-  container ??= buildContainer(loadConfig());
+  container ??= buildContainer(loadConfig(), observability ? { logger: observability.logger } : {});
   return container;
 }
 
@@ -19,10 +59,13 @@ export function getContainer(): Container {
 export function httpHandler(
   fn: FunctionId,
   resolve: () => Container = getContainer,
+  observe: Observability | undefined = observability,
 ): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
   return async (event) => {
     const c = resolve();
-    return toApiGateway(await c.handlers[fn](fromApiGateway(event)));
+    const res = await c.handlers[fn](fromApiGateway(event));
+    observe?.countResponse(fn, res.status);
+    return toApiGateway(res);
   };
 }
 
