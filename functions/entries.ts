@@ -19,6 +19,11 @@ export const JOB_ENTRIES = {
   idle: { entry: 'job-idle.ts', schedule: 'rate(1 hour)' },
 } as const satisfies Record<JobName, { entry: string; schedule: string }>;
 
+/** Event consumers that are neither routes nor schedules: SES bounces and complaints (SNS). */
+export const EVENT_ENTRIES = {
+  sesFeedback: 'ses-feedback.ts',
+} as const;
+
 /** Imports a function's handler module the way Lambda does (relative to functions/). */
 export async function importHandler(fn: FunctionId): Promise<unknown> {
   switch (fn) {

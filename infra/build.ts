@@ -44,6 +44,7 @@ export function buildApp(app: App, stage: StageConfig, env?: Environment): Scimg
     stage,
     table: data.table,
     pepperSecret: data.pepperSecret,
+    ...(mail ? { feedbackTopic: mail.feedbackTopic } : {}),
   });
   // The mail settings are computed from the stage (fixed names), not exported: order the deploys explicitly.
   if (mail) {
@@ -52,6 +53,7 @@ export function buildApp(app: App, stage: StageConfig, env?: Environment): Scimg
   }
   const functions: Record<string, ScimgateFunction> = { ...api.functions };
   for (const job of JOB_NAMES) functions[`${job}Job`] = jobs.functions[job];
+  if (jobs.feedbackFunction) functions.sesFeedback = jobs.feedbackFunction;
   const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
     env,
     description: `scimgate ${stage.name}: alarms and the alarm topic`,

@@ -16,9 +16,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { JOB_ENTRIES } from '../functions/entries';
+import { EVENT_ENTRIES, JOB_ENTRIES } from '../functions/entries';
 import { JOB_NAMES, type JobName } from '../shared/domain/jobs';
 import { ScimgateFunction } from './function';
 import { mailEnvironment, mailSettings } from './mail';
@@ -33,10 +35,14 @@ export interface JobsStackProps extends StackProps {
   stage: StageConfig;
   table: dynamodb.ITable;
   pepperSecret: secretsmanager.ISecret;
+  /** The SES bounce/complaint topic (stages with a sender): its events become suppressed recipients. */
+  feedbackTopic?: sns.ITopic;
 }
 
 export class JobsStack extends Stack {
   readonly functions: Record<JobName, ScimgateFunction>;
+  /** Consumer of SES bounces and complaints (only with a feedback topic). */
+  readonly feedbackFunction?: ScimgateFunction;
   readonly schedules: Record<JobName, scheduler.CfnSchedule>;
   readonly deadLetterQueue: sqs.Queue;
   readonly schedulerRole: iam.Role;
@@ -84,6 +90,23 @@ export class JobsStack extends Stack {
       functions[job] = fn;
     }
     this.functions = functions;
+
+    if (props.feedbackTopic) {
+      // Bounces and complaints → suppressed recipients per tenant (functions/ses-feedback.ts); failures retry
+      // through SNS, then land in the jobs' dead-letter queue.
+      const feedback = new ScimgateFunction(this, 'SesFeedback', {
+        functionId: 'ses feedback',
+        entry: EVENT_ENTRIES.sesFeedback,
+        tableName: table.tableName,
+        pepperSecretArn: pepperSecret.secretArn,
+        logRetention: stage.logRetention,
+      });
+      feedback.grantTable(table, 'readWrite');
+      props.feedbackTopic.addSubscription(
+        new LambdaSubscription(feedback.fn, { deadLetterQueue: this.deadLetterQueue }),
+      );
+      this.feedbackFunction = feedback;
+    }
 
     // One role for both schedules: invoke exactly the job functions, and send to the DLQ (the scheduler writes
     // undeliverable events with its execution role).

@@ -15,6 +15,7 @@ import { FilePepperSource } from './adapters/local/pepper-file';
 import type { AppConfig } from './config';
 import { AccessTokens } from './credentials/access-token';
 import type { PepperSource } from './credentials/pepper';
+import type { CredentialRepository } from './domain/credential-model';
 import { CredentialService } from './domain/credential-service';
 import { Jobs, type Mailer } from './domain/jobs';
 import { systemClock, type Clock } from './domain/ports';
@@ -35,6 +36,8 @@ export interface Container {
   edge: ScimEdgeDeps;
   /** Reminder and idle jobs (scheduled Lambdas, the local interval runner, POST /admin/v1/jobs/{job}/run). */
   jobs: Jobs;
+  /** The credential store, for event consumers outside the services (SES bounces and complaints). */
+  credentialRepository: CredentialRepository;
   handlers: Record<FunctionId, (req: HttpRequest) => Promise<HttpResponse>>;
 }
 
@@ -124,6 +127,7 @@ export function buildContainer(config: AppConfig, overrides: ContainerOverrides 
     clock,
     resources,
     credentials,
+    credentialRepository: credentialRepo,
     accessTokens,
     edge,
     jobs,

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { FUNCTION_ENTRIES, JOB_ENTRIES } from '../../functions/entries';
+import { EVENT_ENTRIES, FUNCTION_ENTRIES, JOB_ENTRIES } from '../../functions/entries';
 import { BUNDLING, REPO_ROOT } from '../../infra/function';
 
 const KB = 1024;
@@ -18,6 +18,7 @@ const BUDGET_BYTES = 1536 * KB;
 const ENTRIES: [string, string][] = [
   ...Object.entries(FUNCTION_ENTRIES),
   ...Object.entries(JOB_ENTRIES).map(([job, e]): [string, string] => [`${job} job`, e.entry]),
+  ...Object.entries(EVENT_ENTRIES),
 ];
 
 let dir: string;

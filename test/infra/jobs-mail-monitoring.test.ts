@@ -400,3 +400,35 @@ describe('cdk-nag (prod with a sender)', () => {
     ).toEqual([]);
   });
 });
+
+describe('SES feedback consumer', () => {
+  it('should subscribe one function to the bounce/complaint topic, with the jobs DLQ for failed deliveries', () => {
+    const fn = stacks.jobs.feedbackFunction;
+    expect(fn).toBeDefined();
+    const fnId = logicalId(stacks.jobs, fn!.fn);
+    expectResourceProperties(jobs, 'AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      Endpoint: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    expectResourceProperties(jobs, 'AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'sns.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+    });
+  });
+
+  it('should let the feedback function write the table but not send mail', () => {
+    const fn = stacks.jobs.feedbackFunction!;
+    const roleId = stacks.jobs.getLogicalId(fn.fn.role!.node.defaultChild as CfnResource);
+    const actions = statementsOfRole(jobs, roleId).flatMap((s) => asList(s.Action));
+    expect(actions).toEqual(expect.arrayContaining([...TABLE_ACTIONS.write]));
+    expect(actions.filter((a) => String(a).startsWith('ses:'))).toEqual([]);
+  });
+
+  it('should alarm on the feedback function errors', () => {
+    const alarms = monitoring.findResources('AWS::CloudWatch::Alarm');
+    const names = Object.values(alarms).map((a) => JSON.stringify((a as Json).Properties));
+    expect(names.some((p) => p.includes('sesFeedback') || p.includes('SesFeedback'))).toBe(true);
+  });
+});
