@@ -174,21 +174,28 @@ function listQueryFrom(source: Record<string, unknown>): ListQuery {
   return q;
 }
 
+/** The list parameters, in the query string and in a SearchRequest body; names match case-insensitively. */
+const LIST_PARAMETERS = [
+  'filter',
+  'startIndex',
+  'count',
+  'cursor',
+  'sortBy',
+  'sortOrder',
+  'attributes',
+  'excludedAttributes',
+] as const;
+
+function canonicalParameter(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return LIST_PARAMETERS.find((n) => n.toLowerCase() === lower);
+}
+
 /** Query parameter names are matched case-insensitively (`startindex`, `Filter`). */
 function caseInsensitiveQuery(query: Record<string, string>): Record<string, unknown> {
-  const known = [
-    'filter',
-    'startIndex',
-    'count',
-    'cursor',
-    'sortBy',
-    'sortOrder',
-    'attributes',
-    'excludedAttributes',
-  ];
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(query)) {
-    const canonical = known.find((n) => n.toLowerCase() === k.toLowerCase());
+    const canonical = canonicalParameter(k);
     if (canonical && !(canonical in out)) out[canonical] = v;
   }
   return out;
@@ -211,19 +218,9 @@ function searchBody(req: HttpRequest): Record<string, unknown> {
     throw ScimError.invalidSyntax(`a SearchRequest must carry the schema ${SEARCH_REQUEST_SCHEMA}`);
   }
   const out: Record<string, unknown> = {};
-  const known = [
-    'filter',
-    'startIndex',
-    'count',
-    'cursor',
-    'sortBy',
-    'sortOrder',
-    'attributes',
-    'excludedAttributes',
-  ];
   for (const [k, v] of Object.entries(b)) {
     if (k.toLowerCase() === 'schemas') continue;
-    const canonical = known.find((n) => n.toLowerCase() === k.toLowerCase());
+    const canonical = canonicalParameter(k);
     if (!canonical) throw ScimError.invalidValue(`unknown SearchRequest attribute '${k.slice(0, 64)}'`);
     out[canonical] = v;
   }

@@ -43,6 +43,24 @@ export interface TestResponse {
   text: string;
 }
 
+/** Sends a request and reads the answer, parsing JSON bodies (undefined for anything else). */
+export async function send(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<TestResponse> {
+  const res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
 /** The assembled handlers behind the local HTTP server, over a fresh table in DynamoDB Local. */
 export async function startHarness(options: { clock?: Clock; tenantId?: string } = {}): Promise<Harness> {
   const table = await createTestTable();
@@ -106,15 +124,7 @@ export async function startHarness(options: { clock?: Clock; tenantId?: string }
       headers['content-type'] ??= 'application/scim+json';
     }
     const url = path.startsWith('/') ? `${server.origin}${path}` : `${server.origin}${baseUrl}/${path}`;
-    const res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.status, headers: res.headers, body: parsed, text };
+    return send(url, method, headers, body);
   };
   return {
     container,

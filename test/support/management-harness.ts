@@ -17,7 +17,7 @@ import type { CredentialService } from '../../shared/domain/credential-service';
 import type { Clock } from '../../shared/domain/ports';
 import { fromApiGateway, toApiGateway } from '../../shared/http/apigw';
 import { managementFunction, type AdminAuth } from '../../shared/http/management-edge';
-import type { LogLine, TestResponse } from './harness';
+import { send, type LogLine, type TestResponse } from './harness';
 import { createTestTable } from './tables';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789abcdef';
@@ -126,15 +126,7 @@ export async function startManagementHarness(
     }
     const absolute = path.startsWith('/scim/') || path.startsWith('/oauth/') || path.startsWith('/admin/');
     const url = `${server.origin}${absolute ? path : `/admin/v1${path}`}`;
-    const res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.status, headers: res.headers, body: parsed, text };
+    return send(url, method, headers, body);
   };
 
   return {

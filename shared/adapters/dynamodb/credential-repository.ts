@@ -127,6 +127,14 @@ export class DynamoCredentialRepository implements CredentialRepository {
     return items;
   }
 
+  /** One strongly consistent read of an item by key, without its keys. */
+  private async getItem<T>(pk: string, skValue: string): Promise<T | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk, sk: skValue }, ConsistentRead: true }),
+    );
+    return strip<T>(out.Item);
+  }
+
   async putTenant(tenant: Tenant): Promise<boolean> {
     try {
       await this.doc.send(
@@ -152,14 +160,7 @@ export class DynamoCredentialRepository implements CredentialRepository {
   }
 
   async getTenant(tenantId: string): Promise<Tenant | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.tenant(tenantId), sk: TENANT_SK },
-        ConsistentRead: true,
-      }),
-    );
-    return strip<Tenant>(out.Item);
+    return this.getItem<Tenant>(keys.tenant(tenantId), TENANT_SK);
   }
 
   async listTenants(): Promise<Tenant[]> {
@@ -208,14 +209,7 @@ export class DynamoCredentialRepository implements CredentialRepository {
   }
 
   async getAdmin(tenantId: string, adminId: string): Promise<AdminMember | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.tenant(tenantId), sk: sk.admin(adminId) },
-        ConsistentRead: true,
-      }),
-    );
-    return strip<AdminMember>(out.Item);
+    return this.getItem<AdminMember>(keys.tenant(tenantId), sk.admin(adminId));
   }
 
   async listAdmins(tenantId: string): Promise<AdminMember[]> {
@@ -267,14 +261,7 @@ export class DynamoCredentialRepository implements CredentialRepository {
   }
 
   async getCredential(tenantId: string, credentialId: string): Promise<Credential | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.tenant(tenantId), sk: sk.credential(credentialId) },
-        ConsistentRead: true,
-      }),
-    );
-    return strip<Credential>(out.Item);
+    return this.getItem<Credential>(keys.tenant(tenantId), sk.credential(credentialId));
   }
 
   async listCredentials(tenantId: string): Promise<Credential[]> {
