@@ -13,6 +13,8 @@
  *   BENCH_SEED=batch|repo     seeding: BatchWrite of the repository's item layout (default) or the repository's own
  *                             `create` transaction, many in parallel
  *   BENCH_SEED_PARALLEL=8     concurrent seeding calls
+ *   BENCH_COLD_RUNS=5         cold starts per function after the workload (bench/cold-start.ts; 0 = skip them)
+ *   BENCH_ONLY=cold-start     only the cold starts (no seeding, no workload); merged into the existing BENCH_OUT
  *   BENCH_OUT=bench/results/latest.json
  */
 
@@ -32,6 +34,10 @@ export interface BenchConfig {
   /** Rounds of the interleaved smallest-vs-largest get/filter run; 0 skips it. */
   ratioRounds: number;
   ratioRequests: number;
+  /** Fresh processes per function in the cold-start run; 0 skips it. */
+  coldRuns: number;
+  /** BENCH_ONLY=cold-start: only the cold-start run. */
+  only?: 'cold-start';
   out: string;
 }
 
@@ -66,6 +72,13 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
   if (seedMode !== 'batch' && seedMode !== 'repo') {
     throw new Error(`BENCH_SEED must be 'batch' or 'repo', got '${env.BENCH_SEED}'`);
   }
+  const only = (env.BENCH_ONLY ?? '').trim().toLowerCase();
+  if (only !== '' && only !== 'cold-start') {
+    throw new Error(`BENCH_ONLY must be 'cold-start' (or unset), got '${env.BENCH_ONLY}'`);
+  }
+  const coldRuns = Math.floor(nonNegative('BENCH_COLD_RUNS', env.BENCH_COLD_RUNS, 5));
+  if (only === 'cold-start' && coldRuns === 0)
+    throw new Error('BENCH_ONLY=cold-start needs BENCH_COLD_RUNS > 0');
   return {
     sizes,
     concurrency: intList('BENCH_CONCURRENCY', env.BENCH_CONCURRENCY, [1, 16]),
@@ -77,6 +90,8 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     ...(env.BENCH_OPS?.trim() ? { ops: env.BENCH_OPS.split(',').map((s) => s.trim()) } : {}),
     ratioRounds: Math.floor(nonNegative('BENCH_RATIO_ROUNDS', env.BENCH_RATIO_ROUNDS, 8)),
     ratioRequests: positiveInt('BENCH_RATIO_REQUESTS', env.BENCH_RATIO_REQUESTS, quick ? 120 : 400),
+    coldRuns,
+    ...(only === 'cold-start' ? { only } : {}),
     out: env.BENCH_OUT ?? 'bench/results/latest.json',
   };
 }

@@ -10,7 +10,7 @@
  *    smallest size in the same table, alternating rounds against the largest endpoint, latencies pooled per side.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { getContainer } from '../functions/lambda';
@@ -18,6 +18,7 @@ import { emulatorDir } from '../functions/local/dynamodb-local';
 import { DEFAULT_ENDPOINT, startLocal } from '../functions/local/main';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import type { Scope } from '../shared/domain/ports';
+import { coldStartTable, measureColdStarts, type ColdStartReport } from './cold-start';
 import { loadBenchConfig } from './config';
 import { DynamoCallCounter } from './ddb-counter';
 import { ScimClient } from './http';
@@ -106,6 +107,49 @@ async function main(): Promise<void> {
     const scope: Scope = { tenantId, endpointId: DEFAULT_ENDPOINT };
     const stack: Stack = { client: new ScimClient(running.info.scimBaseUrl, running.info.token), counter };
     const { client } = stack;
+
+    // Cold starts (bench/cold-start.ts): fresh Node processes against this stack's table, tenant and pepper.
+    const coldStart = (): Promise<ColdStartReport> => {
+      log(`cold starts: ${config.coldRuns} fresh processes per function…`);
+      return measureColdStarts({
+        container,
+        tenantId,
+        endpointId: DEFAULT_ENDPOINT,
+        token: running.info.token,
+        adminKey: running.info.adminKey,
+        origin: running.server.origin,
+        runs: config.coldRuns,
+        log,
+      });
+    };
+    const coldStartMarkdown = (r: ColdStartReport): string[] => [
+      `## Cold starts (import + first invocation, fresh \`node\` process each, ${r.runs} runs per function)`,
+      '',
+      `${r.nproc} CPUs (${r.cpuModel}), Node ${r.node} ${r.nodeOptions.join(' ')}; 1-minute load average ` +
+        `${r.loadAverage1m.atStart} at the start, ${r.loadAverage1m.atEnd} at the end; ${r.durationSeconds} s. ` +
+        `Bundled from ${r.source.commit}${r.source.uncommitted.length ? ` with uncommitted changes (${r.source.uncommitted.join(', ')})` : ''}.`,
+      '',
+      coldStartTable(r),
+      '',
+    ];
+    if (config.only === 'cold-start') {
+      const cold = await coldStart();
+      // Alone, the cold starts replace `coldStart` in the existing results and keep the workload's.
+      const previous = existsSync(config.out)
+        ? (JSON.parse(readFileSync(config.out, 'utf8')) as Record<string, unknown>)
+        : {};
+      mkdirSync(dirname(config.out), { recursive: true });
+      writeFileSync(config.out, JSON.stringify({ ...previous, coldStart: cold }, null, 2) + '\n');
+      console.log(
+        [
+          '# scimgate benchmark: cold starts only',
+          '',
+          ...coldStartMarkdown(cold),
+          `Written to ${config.out} (coldStart).`,
+        ].join('\n'),
+      );
+      return;
+    }
 
     const seeded: SeededUser[] = [];
     const memberIds = new Set<string>();
@@ -322,6 +366,8 @@ async function main(): Promise<void> {
       }
     }
 
+    const cold = config.coldRuns > 0 ? await coldStart() : undefined;
+
     const machine = {
       nproc: availableParallelism(),
       cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -341,6 +387,7 @@ async function main(): Promise<void> {
       ratios,
       results: results.map(({ samples: _samples, ...r }) => r),
       interleaved: interleaved.map(({ samples: _samples, ...r }) => r),
+      ...(cold ? { coldStart: cold } : {}),
     };
     mkdirSync(dirname(config.out), { recursive: true });
     writeFileSync(config.out, JSON.stringify(report, null, 2) + '\n');
@@ -374,6 +421,7 @@ async function main(): Promise<void> {
       roundTripTable(results, config.sizes),
       '',
       ...(ratios.length ? ['## p50 latency, largest vs smallest size', '', ratioTable(ratios), ''] : []),
+      ...(cold ? coldStartMarkdown(cold) : []),
       '## Checks',
       '',
       checksList(checks),
