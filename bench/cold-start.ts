@@ -7,8 +7,8 @@
  * has (TABLE_NAME, the pepper, AWS_LAMBDA_FUNCTION_NAME, so the container is built during the import, as in Lambda)
  * and nothing of this process's.
  *
- * Runs are interleaved (one process per bundle per round, rounds repeated), after one untimed round that warms the
- * page cache and DynamoDB Local. Every first invocation's result is checked (status, job report, recorded bounces),
+ * Runs are interleaved (one process per bundle per round, rounds repeated), after two untimed processes (an HTTP
+ * function and a job) that warm DynamoDB Local. Every first invocation's result is checked (status, job report, recorded bounces),
  * so a broken bundle fails the bench instead of looking fast.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -73,7 +73,8 @@ export interface ColdStartReport {
   cpuModel: string;
   loadAverage1m: { atStart: number; atEnd: number };
   runs: number;
-  warmupRounds: number;
+  /** Untimed processes before the measured rounds. */
+  warmupProcesses: string[];
   nodeOptions: string[];
   /** The code that was bundled: the checkout's commit and its uncommitted changes under functions/ and shared/. */
   source: { commit: string; uncommitted: string[] };
@@ -407,30 +408,33 @@ export async function measureColdStarts(setup: ColdStartSetup): Promise<ColdStar
     };
     const samples = new Map<string, { importMs: number; firstInvocationMs: number }[]>();
     const results = new Map<string, string>();
-    const warmupRounds = 1;
-    for (let roundNo = 0; roundNo < warmupRounds + setup.runs; roundNo++) {
-      for (const t of list) {
-        const b = bundles.get(t.name);
-        if (!b) throw new Error(`no bundle for ${t.name}`);
-        const eventFile = path.join(dir, 'event.json');
-        const outFile = path.join(dir, 'result.json');
-        writeFileSync(eventFile, JSON.stringify(t.event()));
-        rmSync(outFile, { force: true });
-        const env = {
-          ...baseEnv,
-          AWS_LAMBDA_FUNCTION_NAME: `scimgate-bench-${t.name.replace(/\W+/g, '-')}`,
-        };
-        const r = await runChild(driver, [b.file, eventFile, outFile], env, outFile);
-        if (r.error) throw new Error(`cold start of ${t.name}: the handler threw: ${r.error}`);
-        const checked = t.check(r.result);
-        if (checked instanceof Error) throw new Error(`cold start of ${t.name}: ${checked.message}`);
-        results.set(t.name, checked);
-        if (roundNo < warmupRounds) continue;
-        const list2 = samples.get(t.name) ?? [];
-        list2.push({ importMs: round(r.importMs, 2), firstInvocationMs: round(r.firstInvocationMs, 2) });
-        samples.set(t.name, list2);
-      }
-      log(roundNo < warmupRounds ? 'cold starts: warm-up round done' : `cold starts: round ${roundNo} done`);
+    // Untimed: one process of an HTTP function and one of a job, so DynamoDB Local has served each kind of call once.
+    const warmup = [list.find((t) => t.kind === 'http'), list.find((t) => t.kind === 'job')].filter(
+      (t): t is Target => t !== undefined,
+    );
+    const schedule = [
+      ...warmup.map((t) => ({ t, timed: false })),
+      ...Array.from({ length: setup.runs }, () => list.map((t) => ({ t, timed: true }))).flat(),
+    ];
+    let done = 0;
+    for (const { t, timed } of schedule) {
+      const b = bundles.get(t.name);
+      if (!b) throw new Error(`no bundle for ${t.name}`);
+      const eventFile = path.join(dir, 'event.json');
+      const outFile = path.join(dir, 'result.json');
+      writeFileSync(eventFile, JSON.stringify(t.event()));
+      rmSync(outFile, { force: true });
+      const env = { ...baseEnv, AWS_LAMBDA_FUNCTION_NAME: `scimgate-bench-${t.name.replace(/\W+/g, '-')}` };
+      const r = await runChild(driver, [b.file, eventFile, outFile], env, outFile);
+      if (r.error) throw new Error(`cold start of ${t.name}: the handler threw: ${r.error}`);
+      const checked = t.check(r.result);
+      if (checked instanceof Error) throw new Error(`cold start of ${t.name}: ${checked.message}`);
+      results.set(t.name, checked);
+      if (!timed) continue;
+      const own = samples.get(t.name) ?? [];
+      own.push({ importMs: round(r.importMs, 2), firstInvocationMs: round(r.firstInvocationMs, 2) });
+      samples.set(t.name, own);
+      if (++done % list.length === 0) log(`cold starts: round ${done / list.length} of ${setup.runs} done`);
     }
 
     const spread = (values: number[]): Spread => {
@@ -464,7 +468,7 @@ export async function measureColdStarts(setup: ColdStartSetup): Promise<ColdStar
       cpuModel: cpus()[0]?.model ?? 'unknown',
       loadAverage1m: { atStart: loadAtStart, atEnd: round(loadavg()[0] ?? NaN, 2) },
       runs: setup.runs,
-      warmupRounds,
+      warmupProcesses: warmup.map((t) => t.name),
       nodeOptions: NODE_OPTIONS,
       source,
       rows,
