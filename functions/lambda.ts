@@ -6,11 +6,13 @@
  * `scimgate`; only the message and the edge's own fields, never request bodies or headers) and every HTTP response
  * counts once in a Powertools metric per status class (`Status2xx` … `Status5xx`, namespace `scimgate`, dimension
  * `function`). The local server, the benchmarks and the tests run without either: the container keeps its console
- * logger and no EMF lines are written. No Tracer: X-Ray needs `xray:Put*` on `*` and adds aws-xray-sdk-core to
- * every bundle (docs/deploy.md).
+ * logger and no EMF lines are written. In Lambda, Powertools Tracer also instruments the container's DynamoDB
+ * client, so every DynamoDB call of an invocation is an X-Ray subsegment (the functions run with active tracing);
+ * locally there is no tracer and the client is untouched.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { buildContainer, type Container } from '../shared/composition';
 import { loadConfig } from '../shared/config';
@@ -48,10 +50,18 @@ const observability: Observability | undefined = process.env.AWS_LAMBDA_FUNCTION
   ? powertools()
   : undefined;
 
+const tracer: Tracer | undefined = process.env.AWS_LAMBDA_FUNCTION_NAME
+  ? new Tracer({ serviceName: SERVICE_NAME })
+  : undefined;
+
 let container: Container | undefined;
 
 export function getContainer(): Container {
-  container ??= buildContainer(loadConfig(), observability ? { logger: observability.logger } : {});
+  if (!container) {
+    container = buildContainer(loadConfig(), observability ? { logger: observability.logger } : {});
+    // The document client shares its middleware stack with the DynamoDB client it wraps.
+    tracer?.captureAWSv3Client(container.doc);
+  }
   return container;
 }
 

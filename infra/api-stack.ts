@@ -138,6 +138,10 @@ export class ApiStack extends Stack {
       value: (stage.publicBaseUrl ? `${stage.publicBaseUrl}/` : url) + SCIM_PREFIX.slice(1),
       description: 'SCIM base URL pattern: replace {tenant} and {endpoint} to get the Tenant URL for an IdP',
     });
+    new CfnOutput(this, 'TokenEndpoint', {
+      value: `${stage.publicBaseUrl ? `${stage.publicBaseUrl}/` : url}oauth/{tenant}/token`,
+      description: 'OAuth 2.0 token endpoint pattern (client credentials): replace {tenant}',
+    });
     // Always the execute-api URL: SigV4 signs for the execute-api host (a custom domain works too, if mapped).
     new CfnOutput(this, 'ManagementApiUrl', {
       value: url + MANAGEMENT_PREFIX.slice(1),

@@ -171,15 +171,19 @@ describe('jobs stack: functions', () => {
     (job) => {
       const statements = jobRoleStatements(job);
       const actions = statements.flatMap((s) => asList(s.Action).map(String));
-      expect(actions.filter((a) => !/^(logs|dynamodb|secretsmanager|ses|sqs):/.test(a))).toEqual([]);
+      expect(actions.filter((a) => !/^(logs|dynamodb|secretsmanager|ses|sqs|xray):/.test(a))).toEqual([]);
       expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(
         [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write].sort(),
       );
       expect(statements.filter((s) => asList(s.Action).includes('ses:SendEmail'))).toEqual([SES_STATEMENT]);
       expect(JSON.stringify(statements)).toContain('/index/byDue');
-      expect(JSON.stringify(statements.filter((s) => !JSON.stringify(s).includes('sqs:')))).not.toContain(
-        '*',
-      );
+      expect(
+        JSON.stringify(
+          statements.filter(
+            (s) => !JSON.stringify(s).includes('sqs:') && !JSON.stringify(s).includes('xray:'),
+          ),
+        ),
+      ).not.toContain('*');
     },
   );
 

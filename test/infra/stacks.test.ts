@@ -395,10 +395,30 @@ describe('api stack: IAM', () => {
     ]);
   });
 
-  it.each(functionIds())('should grant %s nothing beyond logs, the table and the pepper', (fn) => {
-    const actions = policyStatementsOf(fn).flatMap((s) => asList(s.Action).map(String));
-    expect(actions.filter((a) => !/^(logs|dynamodb|secretsmanager):/.test(a))).toEqual([]);
-    expect(JSON.stringify(policyStatementsOf(fn))).not.toContain('*');
+  it.each(functionIds())('should grant %s nothing beyond logs, the table, the pepper and X-Ray', (fn) => {
+    const statements = policyStatementsOf(fn);
+    const actions = statements.flatMap((s) => asList(s.Action).map(String));
+    expect(actions.filter((a) => !/^(logs|dynamodb|secretsmanager|xray):/.test(a))).toEqual([]);
+    // X-Ray's two actions support no resource-level permission: the one statement allowed on "*".
+    const xray = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('xray:')));
+    expect(xray).toEqual([
+      { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
+    ]);
+    expect(JSON.stringify(statements.filter((s) => !xray.includes(s)))).not.toContain('*');
+  });
+
+  it('should output the token endpoint pattern next to the SCIM base URL', () => {
+    const outputs = api.findOutputs('TokenEndpoint');
+    expect(JSON.stringify(Object.values(outputs)[0])).toContain('oauth/{tenant}/token');
+  });
+
+  it.each(functionIds())('should run %s with active tracing', (fn) => {
+    expect(() =>
+      api.hasResourceProperties('AWS::Lambda::Function', {
+        TracingConfig: { Mode: 'Active' },
+        Role: { 'Fn::GetAtt': [logicalId(stacks.api, stacks.api.functions[fn].role), 'Arn'] },
+      }),
+    ).not.toThrow();
   });
 
   it('should attach no managed policies to the function roles', () => {
