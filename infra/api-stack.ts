@@ -28,6 +28,15 @@ export const IAM_AUTHORISED: ReadonlySet<FunctionId> = new Set<FunctionId>(['man
 export const SENDS_MAIL: ReadonlySet<FunctionId> = new Set<FunctionId>(['management']);
 
 /** What each function may do to the table (every function authenticates, and authentication writes). */
+/** The stage's policy for new tenants as the environment `shared/config.ts` reads. */
+export function tenantDefaultsEnvironment(stage: StageConfig): Record<string, string> {
+  return {
+    TENANT_DEFAULT_LIFETIME_DAYS: String(stage.tenantDefaults.defaultLifetimeDays),
+    TENANT_MAX_LIFETIME_DAYS: String(stage.tenantDefaults.maxLifetimeDays),
+    TENANT_IDLE_DAYS: String(stage.tenantDefaults.idleDays),
+  };
+}
+
 export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
   scimUsers: 'readWrite',
   scimGroups: 'readWrite',
@@ -61,9 +70,13 @@ export class ApiStack extends Stack {
         pepperSecretArn: pepperSecret.secretArn,
         logRetention: stage.logRetention,
         ...(stage.publicBaseUrl ? { publicBaseUrl: stage.publicBaseUrl } : {}),
-        environment: sendsMail
-          ? { ...mailEnvironment(mail), ...(stage.consoleUrl ? { CONSOLE_URL: stage.consoleUrl } : {}) }
-          : {},
+        environment: {
+          ...(sendsMail
+            ? { ...mailEnvironment(mail), ...(stage.consoleUrl ? { CONSOLE_URL: stage.consoleUrl } : {}) }
+            : {}),
+          // New tenants get the stage's credential policy (only the management function creates tenants).
+          ...(functionId === 'management' ? tenantDefaultsEnvironment(stage) : {}),
+        },
       });
       fn.grantTable(table, TABLE_ACCESS[functionId]);
       fn.grantPepperRead(pepperSecret);

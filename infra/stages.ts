@@ -40,6 +40,8 @@ export interface StageConfig {
   schedules: Record<JobName, string>;
   /** Retries of a failed job run (scheduler delivery and Lambda async invocation; 0–2) before the DLQ. */
   jobRetryAttempts: number;
+  /** Credential policy of new tenants (days); each tenant can change its own through the management API. */
+  tenantDefaults: { defaultLifetimeDays: number; maxLifetimeDays: number; idleDays: number };
 }
 
 /** The jobs' own cadences (functions/entries.ts), which the reminder schedule is designed around. */
@@ -57,6 +59,7 @@ export const STAGES = {
     requireSender: false,
     schedules: DEFAULT_SCHEDULES,
     jobRetryAttempts: 1,
+    tenantDefaults: { defaultLifetimeDays: 90, maxLifetimeDays: 180, idleDays: 30 },
   },
   prod: {
     name: 'prod',
@@ -66,6 +69,7 @@ export const STAGES = {
     requireSender: true,
     schedules: DEFAULT_SCHEDULES,
     jobRetryAttempts: 2,
+    tenantDefaults: { defaultLifetimeDays: 365, maxLifetimeDays: 730, idleDays: 30 },
   },
 } as const satisfies Record<string, StageConfig>;
 

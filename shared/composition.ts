@@ -15,8 +15,8 @@ import { FilePepperSource } from './adapters/local/pepper-file';
 import type { AppConfig } from './config';
 import { AccessTokens } from './credentials/access-token';
 import type { PepperSource } from './credentials/pepper';
-import type { CredentialRepository } from './domain/credential-model';
-import { CredentialService } from './domain/credential-service';
+import { DEFAULT_POLICY, type CredentialRepository, type TenantPolicy } from './domain/credential-model';
+import { CredentialService, validatePolicy } from './domain/credential-service';
 import { Jobs, type Mailer } from './domain/jobs';
 import { systemClock, type Clock } from './domain/ports';
 import { ScimResources } from './domain/scim-resources';
@@ -66,6 +66,23 @@ function buildMailer(config: AppConfig, clock: Clock): Mailer {
   };
 }
 
+/** The deployment's policy for new tenants: DEFAULT_POLICY with the configured lifetimes and idle window. */
+export function tenantDefaults(config: AppConfig): TenantPolicy {
+  const days = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
+  const policy: TenantPolicy = {
+    ...DEFAULT_POLICY,
+    defaultLifetimeDays: days(config.TENANT_DEFAULT_LIFETIME_DAYS, DEFAULT_POLICY.defaultLifetimeDays),
+    maxLifetimeDays: days(config.TENANT_MAX_LIFETIME_DAYS, DEFAULT_POLICY.maxLifetimeDays),
+    idleDays: days(config.TENANT_IDLE_DAYS, DEFAULT_POLICY.idleDays),
+  };
+  try {
+    return validatePolicy(policy);
+  } catch (e) {
+    // Fails the cold start, not the first tenant creation.
+    throw new Error(`scimgate configuration is invalid: tenant defaults: ${(e as Error).message}`);
+  }
+}
+
 export function buildContainer(config: AppConfig, overrides: ContainerOverrides = {}): Container {
   const doc =
     overrides.doc ?? createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
@@ -85,16 +102,25 @@ export function buildContainer(config: AppConfig, overrides: ContainerOverrides 
   const accessTokens = new AccessTokens(pepper, clock);
   const resources = new ScimResources(new DynamoResourceRepository(doc, config.TABLE_NAME), clock);
   const credentialRepo = new DynamoCredentialRepository(doc, config.TABLE_NAME);
-  const credentials = new CredentialService(credentialRepo, pepper, clock, accessTokens);
+  const credentials = new CredentialService(
+    credentialRepo,
+    pepper,
+    clock,
+    accessTokens,
+    tenantDefaults(config),
+  );
   const jobs = new Jobs({
     repo: credentialRepo,
     mailer: overrides.mailer ?? buildMailer(config, clock),
     // A job may run at a simulated instant: deactivation is decided and recorded at that instant.
     deactivateIdle: async (tenantId, id, now) =>
-      (await new CredentialService(credentialRepo, pepper, { now: () => now }, accessTokens).deactivateIdle(
-        tenantId,
-        id,
-      )) !== undefined,
+      (await new CredentialService(
+        credentialRepo,
+        pepper,
+        { now: () => now },
+        accessTokens,
+        tenantDefaults(config),
+      ).deactivateIdle(tenantId, id)) !== undefined,
     ...(config.CONSOLE_URL ? { consoleUrl: config.CONSOLE_URL } : {}),
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
   });

@@ -21,6 +21,10 @@ const ConfigSchema = z
     SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
     /** Local run: mails become .eml files here instead of going through SES (default .scimgate/outbox). */
     OUTBOX_DIR: z.optional(z.string().check(z.minLength(1))),
+    /** Policy of new tenants (whole days; each tenant can change its own): see DEFAULT_POLICY. */
+    TENANT_DEFAULT_LIFETIME_DAYS: z.optional(z.string().check(z.regex(/^\d{1,4}$/))),
+    TENANT_MAX_LIFETIME_DAYS: z.optional(z.string().check(z.regex(/^\d{1,4}$/))),
+    TENANT_IDLE_DAYS: z.optional(z.string().check(z.regex(/^\d{1,4}$/))),
     /** Admin console link in mails for tenants whose policy names none. */
     CONSOLE_URL: z.optional(z.string().check(z.minLength(1))),
   })

@@ -258,7 +258,7 @@ function validateReminders(r: Partial<ReminderSettings> | undefined): Partial<Re
   return r;
 }
 
-function validatePolicy(p: TenantPolicy): TenantPolicy {
+export function validatePolicy(p: TenantPolicy): TenantPolicy {
   const int = (name: string, v: number, min: number, max: number) => {
     if (!Number.isInteger(v) || v < min || v > max)
       throw bad(`policy.${name} must be an integer from ${min} to ${max}`);
@@ -288,6 +288,8 @@ export class CredentialService {
     private readonly pepper: PepperSource,
     private readonly clock: Clock,
     private readonly accessTokens?: AccessTokenVerifier,
+    /** Policy of new tenants (the deployment's defaults; each tenant can change its own). */
+    private readonly defaults: TenantPolicy = DEFAULT_POLICY,
   ) {}
 
   private now(): Date {
@@ -320,9 +322,9 @@ export class CredentialService {
       throw bad(`tenant id must be 1-63 lowercase letters, digits or '-', starting with a letter or digit`);
     }
     const policy = validatePolicy({
-      ...DEFAULT_POLICY,
+      ...this.defaults,
       ...input.policy,
-      reminders: { ...DEFAULT_POLICY.reminders, ...input.policy?.reminders },
+      reminders: { ...this.defaults.reminders, ...input.policy?.reminders },
     });
     const tenant: Tenant = {
       id: input.id,
@@ -681,7 +683,7 @@ export class CredentialService {
       // Reminder and idle jobs: recomputed on every write (byDue index; docs/jobs.md).
       next.nextDueAt = nextDueAt(
         next,
-        (await this.repo.getTenant(tenantId))?.policy ?? DEFAULT_POLICY,
+        (await this.repo.getTenant(tenantId))?.policy ?? this.defaults,
         this.now(),
       )?.toISOString();
       try {
@@ -1100,7 +1102,7 @@ export class CredentialService {
   ): Promise<void> {
     if (!record.firstUsedAt) {
       const tenant = await this.repo.getTenant(record.tenantId);
-      const grace = (tenant?.policy ?? DEFAULT_POLICY).rotationGraceHours * HOUR;
+      const grace = (tenant?.policy ?? this.defaults).rotationGraceHours * HOUR;
       const now = this.now();
       const rotated = await this.load(record.tenantId, record.credentialId)
         .then((c) => c.secrets.length > 1)

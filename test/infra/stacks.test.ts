@@ -320,6 +320,14 @@ describe('api stack: functions', () => {
         'Fn::ImportValue': expect.stringMatching(new RegExp(`ExportsOutputRef${pepperId}`)),
       },
       NODE_OPTIONS: '--enable-source-maps',
+      // Only the management function creates tenants: it carries the stage's policy for new tenants.
+      ...(fn === 'management'
+        ? {
+            TENANT_DEFAULT_LIFETIME_DAYS: String(STAGES.dev.tenantDefaults.defaultLifetimeDays),
+            TENANT_MAX_LIFETIME_DAYS: String(STAGES.dev.tenantDefaults.maxLifetimeDays),
+            TENANT_IDLE_DAYS: String(STAGES.dev.tenantDefaults.idleDays),
+          }
+        : {}),
     });
   });
 
