@@ -79,7 +79,9 @@ export function tenantDefaults(config: AppConfig): TenantPolicy {
     return validatePolicy(policy);
   } catch (e) {
     // Fails the cold start, not the first tenant creation.
-    throw new Error(`scimgate configuration is invalid: tenant defaults: ${(e as Error).message}`);
+    throw new Error(`scimgate configuration is invalid: tenant defaults: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
