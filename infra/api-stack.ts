@@ -8,6 +8,7 @@
 import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -143,6 +144,26 @@ export class ApiStack extends Stack {
             'Gateway authorizer would add a second lookup and latency without narrowing access further.',
         });
       }
+    }
+
+    if (stage.customDomain) {
+      const domain = new apigw.DomainName(this, 'CustomDomain', {
+        domainName: stage.customDomain.domainName,
+        certificate: acm.Certificate.fromCertificateArn(
+          this,
+          'Certificate',
+          stage.customDomain.certificateArn,
+        ),
+      });
+      new apigw.ApiMapping(this, 'CustomDomainMapping', {
+        api: this.api,
+        domainName: domain,
+        stage: defaultStage,
+      });
+      new CfnOutput(this, 'CustomDomainTarget', {
+        value: domain.regionalDomainName,
+        description: `DNS target of ${stage.customDomain.domainName} (CNAME, or an alias to this regional name)`,
+      });
     }
 
     const url = defaultStage.url; // https://<id>.execute-api.<region>.amazonaws.com/

@@ -9,6 +9,8 @@ const stage = resolveStage({
   stage: app.node.tryGetContext('stage'),
   alarmEmail: app.node.tryGetContext('alarmEmail'),
   publicBaseUrl: app.node.tryGetContext('publicBaseUrl'),
+  customDomain: app.node.tryGetContext('customDomain'),
+  certificateArn: app.node.tryGetContext('certificateArn'),
   senderAddress: app.node.tryGetContext('senderAddress'),
   senderIdentity: app.node.tryGetContext('senderIdentity'),
   consoleUrl: app.node.tryGetContext('consoleUrl'),

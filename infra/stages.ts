@@ -28,6 +28,12 @@ export interface StageConfig {
   throttle: { rateLimit: number; burstLimit: number };
   /** Origin for generated URLs (meta.location) when the API sits behind a custom domain. */
   publicBaseUrl?: string;
+  /**
+   * Optional custom domain of the API: an API Gateway domain name with this ACM certificate (same region), mapped to
+   * the API. Generated URLs then use `https://<domainName>` unless publicBaseUrl says otherwise. Point DNS at the
+   * `CustomDomainTarget` output (CNAME or alias).
+   */
+  customDomain?: { domainName: string; certificateArn: string };
   /** From address of reminder and idle mails (SES_FROM). Without one there is no Mail stack and jobs cannot mail. */
   senderAddress?: string;
   /** Who creates the SES identity of the sender (see SenderIdentity). */
@@ -85,6 +91,7 @@ function isStageName(name: string): name is StageName {
 
 /**
  * Resolves a stage from CDK context values: `stage` (default `dev`), and optional `alarmEmail`, `publicBaseUrl`,
+ * `customDomain` + `certificateArn`,
  * `senderAddress`, `senderIdentity` and `consoleUrl` overrides. Unknown stages, malformed values and a missing
  * sender where the stage requires one fail the synth.
  */
@@ -92,6 +99,8 @@ export function resolveStage(context: {
   stage?: unknown;
   alarmEmail?: unknown;
   publicBaseUrl?: unknown;
+  customDomain?: unknown;
+  certificateArn?: unknown;
   senderAddress?: unknown;
   senderIdentity?: unknown;
   consoleUrl?: unknown;
@@ -110,6 +119,18 @@ export function resolveStage(context: {
     const origin = String(context.publicBaseUrl);
     if (!ORIGIN.test(origin)) throw new Error('context publicBaseUrl must be an https origin without a path');
     stage.publicBaseUrl = origin;
+  }
+  if (context.customDomain !== undefined || context.certificateArn !== undefined) {
+    const domainName = String(context.customDomain ?? '');
+    const certificateArn = String(context.certificateArn ?? '');
+    if (!/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domainName)) {
+      throw new Error('context customDomain must be a lower-case domain name (and needs certificateArn)');
+    }
+    if (!/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
+      throw new Error('context certificateArn must be the ARN of an ACM certificate for customDomain');
+    }
+    stage.customDomain = { domainName, certificateArn };
+    stage.publicBaseUrl ??= `https://${domainName}`;
   }
   if (context.senderAddress !== undefined) {
     const sender = String(context.senderAddress);

@@ -497,3 +497,33 @@ describe('stages', () => {
     expect(() => resolveStage({ consoleUrl: 'ftp://x' })).toThrow(/consoleUrl/);
   });
 });
+
+describe('custom domain', () => {
+  const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+
+  it('should map the API to the domain with the certificate and use it for generated URLs', () => {
+    const stage = resolveStage({ stage: 'dev', customDomain: 'scim.example.com', certificateArn: CERT });
+    expect(stage.publicBaseUrl).toBe('https://scim.example.com');
+    const built = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), stage, {
+      account: '123456789012',
+      region: 'eu-west-1',
+    });
+    const t = Template.fromStack(built.api);
+    t.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'scim.example.com',
+      DomainNameConfigurations: [Match.objectLike({ CertificateArn: CERT })],
+    });
+    t.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    expect(Object.keys(t.findOutputs('CustomDomainTarget'))).toHaveLength(1);
+    expect(JSON.stringify(t.findOutputs('ScimBaseUrl'))).toContain(
+      'https://scim.example.com/scim/v2/{tenant}/{endpoint}',
+    );
+  });
+
+  it('should refuse a custom domain without a valid certificate ARN', () => {
+    expect(() => resolveStage({ customDomain: 'scim.example.com' })).toThrow(/certificateArn/);
+    expect(() => resolveStage({ customDomain: 'Not A Domain', certificateArn: CERT })).toThrow(
+      /customDomain/,
+    );
+  });
+});
