@@ -36,6 +36,7 @@ export function powertools(): Observability {
     logger: {
       error: (message, extra) => logger.error(message, extra ?? {}),
       warn: (message, extra) => logger.warn(message, extra ?? {}),
+      info: (message, extra) => logger.info(message, extra ?? {}),
     },
     countResponse: (fn, status) => {
       const metric = `Status${Math.min(Math.max(Math.floor(status / 100), 1), 5)}xx`;
@@ -73,8 +74,20 @@ export function httpHandler(
 ): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
   return async (event) => {
     const c = resolve();
-    const res = await c.handlers[fn](fromApiGateway(event));
+    const started = performance.now();
+    const req = fromApiGateway(event);
+    const res = await c.handlers[fn](req);
     observe?.countResponse(fn, res.status);
+    // The access log: what was asked and answered, never headers, query strings or bodies (they carry secrets).
+    c.edge.logger.info?.('request', {
+      function: fn,
+      method: req.method,
+      path: req.path,
+      status: res.status,
+      ms: Math.round(performance.now() - started),
+      sourceIp: req.sourceIp,
+      userAgent: req.userAgent.slice(0, 200),
+    });
     return toApiGateway(res);
   };
 }

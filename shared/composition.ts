@@ -100,6 +100,9 @@ export function buildContainer(config: AppConfig, overrides: ContainerOverrides 
   const logger: EdgeLogger = overrides.logger ?? {
     error: (message, extra) => console.error(JSON.stringify({ level: 'ERROR', message, ...extra })),
     warn: (message, extra) => console.warn(JSON.stringify({ level: 'WARN', message, ...extra })),
+    ...(config.ACCESS_LOG === 'off'
+      ? {}
+      : { info: (message, extra) => console.log(JSON.stringify({ level: 'INFO', message, ...extra })) }),
   };
   const accessTokens = new AccessTokens(pepper, clock);
   const resources = new ScimResources(new DynamoResourceRepository(doc, config.TABLE_NAME), clock);

@@ -25,6 +25,8 @@ const ConfigSchema = z
     TENANT_DEFAULT_LIFETIME_DAYS: z.optional(z.string().check(z.regex(/^\d{1,4}$/))),
     TENANT_MAX_LIFETIME_DAYS: z.optional(z.string().check(z.regex(/^\d{1,4}$/))),
     TENANT_IDLE_DAYS: z.optional(z.string().check(z.regex(/^\d{1,4}$/))),
+    /** One access-log line per HTTP request (default on); the benchmarks turn it off. */
+    ACCESS_LOG: z.optional(z.enum(['on', 'off'])),
     /** Admin console link in mails for tenants whose policy names none. */
     CONSOLE_URL: z.optional(z.string().check(z.minLength(1))),
   })

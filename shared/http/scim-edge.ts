@@ -40,6 +40,8 @@ export type Authenticate = (req: HttpRequest, tenantId: string, endpointId: stri
 export interface EdgeLogger {
   error(message: string, extra?: Record<string, unknown>): void;
   warn(message: string, extra?: Record<string, unknown>): void;
+  /** One access line per request (method, path, status, latency, caller): never headers, query or bodies. */
+  info?(message: string, extra?: Record<string, unknown>): void;
 }
 
 export interface ScimEdgeDeps {

@@ -3,24 +3,14 @@
  * through it: the edge logger, the local server, the Lambda plumbing) into
  * this run's log folder, so that the global teardown can search the logs of the whole run for secrets.
  */
-import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { format } from 'node:util';
+import { appendToRunLog } from './run-log';
 
-const dir = process.env.SCIMGATE_TEST_LOG_DIR;
-if (dir) {
-  const file = join(dir, `${process.pid}.log`);
-  const append = (text: string) => {
-    try {
-      appendFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
-    } catch {
-      // the folder is gone at the very end of the run: nothing left to capture
-    }
-  };
+if (process.env.SCIMGATE_TEST_LOG_DIR) {
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     const original = console[level].bind(console);
     console[level] = (...args: unknown[]) => {
-      append(format(...args));
+      appendToRunLog(format(...args));
       original(...args);
     };
   }

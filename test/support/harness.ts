@@ -5,6 +5,7 @@ import { httpHandler } from '../../functions/lambda';
 import { startLocalServer, type LambdaHandler, type LocalServer } from '../../functions/local/server';
 import { buildContainer, type Container } from '../../shared/composition';
 import type { Clock } from '../../shared/domain/ports';
+import { appendToRunLog } from './run-log';
 import { createTestTable } from './tables';
 
 export interface LogLine {
@@ -86,6 +87,8 @@ export async function startHarness(options: { clock?: Clock; tenantId?: string }
           logs.push({ level: 'WARN', message, ...(extra ? { extra } : {}) });
           console.warn(JSON.stringify({ level: 'WARN', message, ...extra }));
         },
+        // The access log goes to the run's log file only (quiet), so the secret scan covers every request.
+        info: (message, extra) => appendToRunLog(JSON.stringify({ level: 'INFO', message, ...extra })),
       },
     },
   );

@@ -18,6 +18,7 @@ import type { Clock } from '../../shared/domain/ports';
 import { fromApiGateway, toApiGateway } from '../../shared/http/apigw';
 import { managementFunction, type AdminAuth } from '../../shared/http/management-edge';
 import { send, type LogLine, type TestResponse } from './harness';
+import { appendToRunLog } from './run-log';
 import { createTestTable } from './tables';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789abcdef';
@@ -63,11 +64,15 @@ export async function startManagementHarness(
   const table = await createTestTable();
   const outboxDir = mkdtempSync(join(tmpdir(), 'scimgate-outbox-'));
   const logs: LogLine[] = [];
+  const record = (level: string, message: string, extra?: Record<string, unknown>) => {
+    logs.push({ level, message, ...(extra ? { extra } : {}) });
+    appendToRunLog(JSON.stringify({ level, message, ...extra }));
+  };
   const logger = {
-    error: (message: string, extra?: Record<string, unknown>) =>
-      logs.push({ level: 'ERROR', message, ...(extra ? { extra } : {}) }),
-    warn: (message: string, extra?: Record<string, unknown>) =>
-      logs.push({ level: 'WARN', message, ...(extra ? { extra } : {}) }),
+    error: (message: string, extra?: Record<string, unknown>) => record('ERROR', message, extra),
+    warn: (message: string, extra?: Record<string, unknown>) => record('WARN', message, extra),
+    info: (message: string, extra?: Record<string, unknown>) =>
+      appendToRunLog(JSON.stringify({ level: 'INFO', message, ...extra })),
   };
   const container = buildContainer(
     {

@@ -64,6 +64,7 @@ describe('Lambda observability (Powertools)', () => {
       () =>
         ({
           handlers: { scimRoot: () => Promise.resolve({ status: 200, headers: {}, body: '{}' }) },
+          edge: { logger: { error: () => undefined, warn: () => undefined } },
         }) as never,
     );
     const lines: string[] = [];
@@ -80,5 +81,50 @@ describe('Lambda observability (Powertools)', () => {
       process.stdout.write = write;
     }
     expect(lines).toEqual([]);
+  });
+});
+
+describe('access log', () => {
+  it('should log one line per request with method, path and status, and never headers, query or body', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const handler = httpHandler(
+      'scimUsers',
+      () =>
+        ({
+          handlers: { scimUsers: () => Promise.resolve({ status: 201, headers: {}, body: '{"id":"1"}' }) },
+          edge: {
+            logger: {
+              error: () => undefined,
+              warn: () => undefined,
+              info: (message: string, extra?: Record<string, unknown>) => lines.push({ message, ...extra }),
+            },
+          },
+        }) as never,
+      undefined,
+    );
+    const event = {
+      rawPath: '/scim/v2/t/e/Users',
+      rawQueryString: 'filter=userName%20eq%20%22secret%22',
+      headers: { authorization: 'Bearer scgb_notreal', 'content-type': 'application/scim+json' },
+      body: '{"userName":"alice","password":"hunter2"}',
+      requestContext: {
+        domainName: 'localhost',
+        http: { method: 'POST', sourceIp: '10.0.0.1', userAgent: 'Okta SCIM Client' },
+      },
+    };
+    await handler(event as never);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        message: 'request',
+        function: 'scimUsers',
+        method: 'POST',
+        path: '/scim/v2/t/e/Users',
+        status: 201,
+        sourceIp: '10.0.0.1',
+        userAgent: 'Okta SCIM Client',
+      }),
+    ]);
+    const text = JSON.stringify(lines);
+    for (const leaked of ['scgb_notreal', 'hunter2', 'filter', 'alice']) expect(text).not.toContain(leaked);
   });
 });
