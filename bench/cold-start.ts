@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { build } from 'esbuild';
 import { EVENT_ENTRIES, FUNCTION_ENTRIES, JOB_ENTRIES } from '../functions/entries';
-import { BUNDLING, REPO_ROOT } from '../infra/function';
+import { REPO_ROOT, esbuildOptionsFor } from '../infra/function';
 import type { Container } from '../shared/composition';
 import type { FunctionId } from '../shared/http/routes';
 import { percentile, round } from './stats';
@@ -309,22 +309,7 @@ async function targets(setup: ColdStartSetup): Promise<Target[]> {
 /** Bundles one entry with exactly the construct's options; returns the path of index.mjs. */
 async function bundle(entryPoint: string, outdir: string): Promise<string> {
   const outfile = path.join(outdir, 'index.mjs');
-  await build({
-    entryPoints: [entryPoint],
-    outfile,
-    absWorkingDir: REPO_ROOT,
-    bundle: true,
-    platform: 'node',
-    format: BUNDLING.format,
-    target: BUNDLING.target,
-    minify: BUNDLING.minify,
-    sourcemap: BUNDLING.sourceMap,
-    sourcesContent: BUNDLING.sourcesContent,
-    mainFields: [...BUNDLING.mainFields],
-    banner: { js: BUNDLING.banner },
-    external: [...BUNDLING.externalModules],
-    logLevel: 'silent',
-  });
+  await build(esbuildOptionsFor(entryPoint, outfile));
   return outfile;
 }
 

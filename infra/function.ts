@@ -11,6 +11,7 @@ import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { BuildOptions as EsbuildOptions } from 'esbuild';
 import type { MailSettings } from './mail';
 import { indexArns } from './table';
 
@@ -44,6 +45,29 @@ export const BUNDLING = {
   externalModules: [],
   forceDockerBundling: false,
 } as const satisfies BundlingOptions;
+
+/**
+ * The same bundling as plain esbuild options (the construct's esbuild call, reproduced for the bundle-size test
+ * and the cold-start benchmark, which bundle the entries themselves).
+ */
+export function esbuildOptionsFor(entryPoint: string, outfile: string): EsbuildOptions {
+  return {
+    entryPoints: [entryPoint],
+    outfile,
+    absWorkingDir: REPO_ROOT,
+    bundle: true,
+    platform: 'node',
+    format: BUNDLING.format,
+    target: BUNDLING.target,
+    minify: BUNDLING.minify,
+    sourcemap: BUNDLING.sourceMap,
+    sourcesContent: BUNDLING.sourcesContent,
+    mainFields: [...BUNDLING.mainFields],
+    banner: { js: BUNDLING.banner },
+    external: [...BUNDLING.externalModules],
+    logLevel: 'silent',
+  };
+}
 
 export interface ScimgateFunctionProps {
   /** Name in descriptions: a function of the route table (FunctionId) or a job. */

@@ -673,7 +673,10 @@ export class CredentialService {
     actor: string,
     event: AuditEventType,
     change: (c: Credential) => string[] | void,
-    detail?: Record<string, string | number | boolean>,
+    /** Audit detail, or a function of the changed credential. */
+    detail?:
+      | Record<string, string | number | boolean>
+      | ((changed: Credential) => Record<string, string | number | boolean>),
   ): Promise<Credential> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.load(tenantId, id);
@@ -692,7 +695,8 @@ export class CredentialService {
         if (e instanceof VersionConflict && attempt < 4) continue;
         throw e;
       }
-      await this.log(tenantId, event, actor, { credentialId: id, ...(detail ? { detail } : {}) });
+      const audited = typeof detail === 'function' ? detail(next) : detail;
+      await this.log(tenantId, event, actor, { credentialId: id, ...(audited ? { detail: audited } : {}) });
       return next;
     }
   }
@@ -1104,9 +1108,6 @@ export class CredentialService {
       const tenant = await this.repo.getTenant(record.tenantId);
       const grace = (tenant?.policy ?? this.defaults).rotationGraceHours * HOUR;
       const now = this.now();
-      const rotated = await this.load(record.tenantId, record.credentialId)
-        .then((c) => c.secrets.length > 1)
-        .catch(() => false);
       await this.mutate(
         record.tenantId,
         record.credentialId,
@@ -1126,7 +1127,7 @@ export class CredentialService {
           next.lastUsedIp = req.sourceIp;
           next.lastUsedUserAgent = req.userAgent.slice(0, 200);
         },
-        { rotated },
+        (changed) => ({ rotated: changed.secrets.length > 1 }),
       ).catch(() => undefined);
       return;
     }

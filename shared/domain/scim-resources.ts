@@ -238,6 +238,30 @@ export class ScimResources {
     }
   }
 
+  /** Writes new data over `current` (guarded, version-checked); undefined means: re-read and retry. */
+  private async writeData(
+    ctx: RequestContext,
+    kind: ResourceKind,
+    id: string,
+    ifMatch: string | undefined,
+    attempt: number,
+    current: StoredResource,
+    data: ScimResource,
+  ): Promise<StoredResource | undefined> {
+    ctx.guard?.checkWrite(kind, data);
+    const next: StoredResource = { ...current, data, version: current.version + 1, lastModified: this.now() };
+    const written = await this.versioned(kind, id, ifMatch, attempt, () =>
+      this.repo.replace(
+        ctx.scope,
+        next,
+        indexValues(kind, data),
+        indexValues(kind, current.data),
+        current.version,
+      ),
+    );
+    return written ? next : undefined;
+  }
+
   async create(
     ctx: RequestContext,
     kind: ResourceKind,
@@ -303,23 +327,8 @@ export class ScimResources {
       checkIfMatch(current, ifMatch);
       const normalized = normalizeResource(kind, body, { mode: 'replace', existingId: id });
       const { data, members } = splitMembers(normalized);
-      ctx.guard?.checkWrite(kind, data);
-      const next: StoredResource = {
-        ...current,
-        data,
-        version: current.version + 1,
-        lastModified: this.now(),
-      };
-      const written = await this.versioned(kind, id, ifMatch, attempt, () =>
-        this.repo.replace(
-          ctx.scope,
-          next,
-          indexValues(kind, data),
-          indexValues(kind, current.data),
-          current.version,
-        ),
-      );
-      if (!written) continue;
+      const next = await this.writeData(ctx, kind, id, ifMatch, attempt, current, data);
+      if (!next) continue;
       let finalMembers: StoredMember[] | undefined;
       if (kind === 'Group') {
         const desired = members ?? [];
@@ -372,18 +381,9 @@ export class ScimResources {
       const { data } = splitMembers(result.resource);
       let next = current;
       if (result.changed) {
-        ctx.guard?.checkWrite(kind, data);
-        next = { ...current, data, version: current.version + 1, lastModified: this.now() };
-        const written = await this.versioned(kind, id, ifMatch, attempt, () =>
-          this.repo.replace(
-            ctx.scope,
-            next,
-            indexValues(kind, data),
-            indexValues(kind, current.data),
-            current.version,
-          ),
-        );
+        const written = await this.writeData(ctx, kind, id, ifMatch, attempt, current, data);
         if (!written) continue;
+        next = written;
       }
       if (kind === 'Group') {
         const changedMembers = await this.applyMemberChanges(ctx, id, result.members);

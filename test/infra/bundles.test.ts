@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { EVENT_ENTRIES, FUNCTION_ENTRIES, JOB_ENTRIES } from '../../functions/entries';
-import { BUNDLING, REPO_ROOT } from '../../infra/function';
+import { REPO_ROOT, esbuildOptionsFor } from '../../infra/function';
 
 const KB = 1024;
 /** Budget of the minified index.mjs (source map excluded) per entry. */
@@ -29,22 +29,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function bundle(entry: string): Promise<number> {
   const outfile = path.join(dir, path.basename(entry, '.ts'), 'index.mjs');
-  await build({
-    entryPoints: [path.join(REPO_ROOT, 'functions', entry)],
-    outfile,
-    absWorkingDir: REPO_ROOT,
-    bundle: true,
-    platform: 'node',
-    format: BUNDLING.format,
-    target: BUNDLING.target,
-    minify: BUNDLING.minify,
-    sourcemap: BUNDLING.sourceMap,
-    sourcesContent: BUNDLING.sourcesContent,
-    mainFields: [...BUNDLING.mainFields],
-    banner: { js: BUNDLING.banner },
-    external: [...BUNDLING.externalModules],
-    logLevel: 'silent',
-  });
+  await build(esbuildOptionsFor(path.join(REPO_ROOT, 'functions', entry), outfile));
   return statSync(outfile).size;
 }
 
