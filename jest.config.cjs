@@ -1,8 +1,17 @@
-/** Test tiers: unit (pure, no network), storage (DynamoDB Local contract), http (assembled handlers), infra (CDK). */
-const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023' } }] };
+/**
+ * Test tiers: unit (pure, no network), storage (DynamoDB Local contract), http (assembled handlers), infra (CDK).
+ * The code is ESM (`"type": "module"`): SWC keeps `import`/`export` and jest runs the files as native ES modules
+ * (`NODE_OPTIONS=--experimental-vm-modules`, set by the npm scripts).
+ */
+const transform = {
+  '^.+\\.(t|j)sx?$': [
+    '@swc/jest',
+    { jsc: { target: 'es2023', experimental: { keepImportAttributes: true } }, module: { type: 'es6' } },
+  ],
+};
 const common = {
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!(uuid|jose)/)'],
+  extensionsToTreatAsEsm: ['.ts'],
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/support/capture-logs.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
@@ -15,16 +24,8 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    {
-      ...common,
-      displayName: 'storage',
-      testMatch: ['<rootDir>/test/storage/**/*.test.ts'],
-    },
-    {
-      ...common,
-      displayName: 'http',
-      testMatch: ['<rootDir>/test/http/**/*.test.ts'],
-    },
+    { ...common, displayName: 'storage', testMatch: ['<rootDir>/test/storage/**/*.test.ts'] },
+    { ...common, displayName: 'http', testMatch: ['<rootDir>/test/http/**/*.test.ts'] },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
   ],
 };

@@ -6,6 +6,8 @@
  * `run(argv, io)` is the whole program (tests call it in-process); running this file directly calls it with the
  * process's arguments and streams. Exit codes: 0 done, 1 error (message on stderr), 2 usage error (help on stderr).
  */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { ApiError, CliError, resolveTarget, send, type ClientDeps } from './client';
 import { planRequest, UsageError } from './plan';
 import { renderHuman } from './render';
@@ -92,7 +94,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-if (require.main === module) {
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
     (code) => {
       process.exitCode = code;

@@ -15,7 +15,7 @@ import type { BuildOptions as EsbuildOptions } from 'esbuild';
 import type { MailSettings } from './mail';
 import { indexArns } from './table';
 
-export const REPO_ROOT = path.resolve(__dirname, '..');
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
 /** The runtime every function uses. */
 export const RUNTIME = lambda.Runtime.NODEJS_24_X;

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -41,7 +42,7 @@ export function checkJava(): void {
 }
 
 export function emulatorDir(): string {
-  return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+  return join(dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 }
 
 export async function freePort(): Promise<number> {

@@ -7,6 +7,8 @@
  *   SCIMGATE_JOB_INTERVAL_SECONDS=60     reminder and idle jobs run this often (0 disables); mails go to
  *                                        <data dir>/outbox as .eml files (docs/jobs.md)
  */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -222,7 +224,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-if (require.main === module) {
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   main().catch((e: Error) => {
     console.error(`scimgate: ${e.message}`);
     process.exit(1);

@@ -8,7 +8,7 @@
  * → a logged 500 with no internals in the body. Request and response bodies are never logged (issued secrets).
  */
 import * as z from 'zod/mini';
-import openApiDocument from '../../docs/openapi.json';
+import openApiDocument from '../../docs/openapi.json' with { type: 'json' };
 import { constantTimeEqual } from '../credentials/pepper';
 import {
   ALL_ROLES,

@@ -3,6 +3,7 @@
  * `?aadOptscim062020`), plus the checks of Microsoft's SCIM validator. Shapes follow docs idp-behaviour.md and
  * Microsoft's published request examples.
  */
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { startHarness, type Harness, type RequestOptions, type TestResponse } from '../support/harness';
 

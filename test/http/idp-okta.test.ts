@@ -3,6 +3,7 @@
  * deactivation (PATCH for template apps, PUT for custom apps), paged imports, group push, and the checks of Okta's
  * published SCIM test suite. Shapes follow docs idp-behaviour.md and Okta's SCIM 2.0 guide.
  */
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { startHarness, type Harness, type RequestOptions, type TestResponse } from '../support/harness';
 

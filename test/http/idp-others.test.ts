@@ -3,6 +3,7 @@
  * admin-written SCIM 1.1-style templates and application/json answers, JumpCloud's activation round trip, Ping's
  * PUT-only user updates, PATCH-only group updates and group discovery by listing.
  */
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { startHarness, type Harness, type RequestOptions, type TestResponse } from '../support/harness';
 

@@ -3,6 +3,7 @@
  * Entra's "OAuth2 client credentials grant" uses them, and the access token on SCIM routes. Plus the edge's
  * failure mapping with stubbed services.
  */
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { decodeJwt, decodeProtectedHeader } from 'jose';

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { jobHandler } from '../../functions/lambda-jobs';
 import { jobIntervalSeconds, startJobLoop } from '../../functions/local/job-loop';
 import type { JobName, JobReport } from '../../shared/domain/jobs';

@@ -1,4 +1,5 @@
-import openApi from '../../docs/openapi.json';
+import { jest } from '@jest/globals';
+import openApi from '../../docs/openapi.json' with { type: 'json' };
 import type { CredentialService } from '../../shared/domain/credential-service';
 import {
   managementFunction,
@@ -102,7 +103,7 @@ describe('managementFunction', () => {
   });
 
   it('should answer 400 for a path id with a slash or space', async () => {
-    const getTenant = jest.fn();
+    const getTenant = jest.fn<() => Promise<never>>();
     const { handler } = edge({ getTenant });
 
     const slash = await handler(request('GET', '/admin/v1/tenants/a%2Fb'));

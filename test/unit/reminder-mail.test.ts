@@ -79,9 +79,9 @@ describe('reminder mail', () => {
       expect(mail.html).not.toMatch(/<script>/);
       expect(mail.subject.length).toBeLessThan(160);
       if (process.env.SCIMGATE_WRITE_SAMPLES === '1') {
-        writeFileSync(join(__dirname, '../../docs/samples', `${name}.html`), mail.html);
+        writeFileSync(join(import.meta.dirname, '../../docs/samples', `${name}.html`), mail.html);
         writeFileSync(
-          join(__dirname, '../../docs/samples', `${name}.txt`),
+          join(import.meta.dirname, '../../docs/samples', `${name}.txt`),
           `Subject: ${mail.subject}\n\n${mail.text}`,
         );
       }
