@@ -42,7 +42,10 @@ export function checkJava(): void {
 }
 
 export function emulatorDir(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+  return join(
+    dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json')),
+    'emulator',
+  );
 }
 
 export async function freePort(): Promise<number> {
