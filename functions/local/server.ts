@@ -2,6 +2,7 @@
  * The local server: a plain Node HTTP server on 127.0.0.1 that turns each request into an API Gateway (HTTP API,
  * payload v2) event and hands it to the same Lambda handler AWS runs, chosen from the shared route table.
  */
+import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { matchRoute, type FunctionId } from '../../shared/http/routes';
@@ -64,8 +65,11 @@ export function toEvent(
   headers['x-forwarded-proto'] ??= 'http';
   headers.host ??= `127.0.0.1:${port}`;
   const now = new Date();
+  // Like API Gateway: text bodies as strings, anything else base64. Bytes that are not UTF-8 stay bytes (base64),
+  // so the edge can still see that they are invalid instead of receiving replacement characters.
   const isText =
-    body.length === 0 || /json|text|x-www-form-urlencoded/i.test(headers['content-type'] ?? 'json');
+    body.length === 0 ||
+    (/json|text|x-www-form-urlencoded/i.test(headers['content-type'] ?? 'json') && isUtf8(body));
   return {
     version: '2.0',
     routeKey: `$default`,

@@ -9,6 +9,13 @@ import { evaluateFilter, parseFilter, validateFilter } from '../scim/filter';
 import { applyPatch, parsePatchRequest } from '../scim/patch';
 import { projectResource, wantsAttribute } from '../scim/projection';
 import { normalizeResource } from '../scim/resource';
+import {
+  checkFilterValues,
+  checkId,
+  checkKeyValue,
+  checkResourceSize,
+  hasControlCharacters,
+} from '../scim/limits';
 import { GROUP_SCHEMA, resolverFor, USER_SCHEMA } from '../scim/schemas';
 import type { ScimResource } from '../scim/types';
 import {
@@ -96,6 +103,20 @@ function indexValues(kind: ResourceKind, data: ScimResource): IndexValues {
   return out;
 }
 
+/** What DynamoDB could not store (over-long keys, an over-large item) or a userName no one can type: 400. */
+function checkStorable(kind: ResourceKind, data: ScimResource): IndexValues {
+  const index = indexValues(kind, data);
+  const nameAttr = kind === 'User' ? 'userName' : 'displayName';
+  checkKeyValue(nameAttr, index.name);
+  if (kind === 'User' && hasControlCharacters(index.name)) {
+    throw ScimError.invalidValue(`attribute 'userName' must not contain control characters`);
+  }
+  if (index.externalId !== undefined) checkKeyValue('externalId', index.externalId);
+  if (index.workEmail !== undefined) checkKeyValue('emails[type eq "work"].value', index.workEmail);
+  checkResourceSize(data);
+  return index;
+}
+
 function splitMembers(resource: ScimResource): { data: ScimResource; members: MemberRef[] | undefined } {
   const {
     members,
@@ -111,6 +132,7 @@ function splitMembers(resource: ScimResource): { data: ScimResource; members: Me
   return {
     data,
     members: members.map((m) => {
+      checkId(m.value, 'a member value');
       const ref: MemberRef = { value: m.value };
       if (m.type === 'User' || m.type === 'Group') ref.type = m.type;
       if (typeof m.display === 'string') ref.display = m.display;
@@ -207,6 +229,7 @@ export class ScimResources {
   }
 
   private async load(ctx: RequestContext, kind: ResourceKind, id: string): Promise<StoredResource> {
+    checkId(id);
     const stored = await this.repo.get(ctx.scope, kind, id);
     if (!stored || (ctx.guard && !ctx.guard.canRead(kind, stored.data))) {
       throw ScimError.notFound(`${kind} ${id} not found`);
@@ -249,15 +272,10 @@ export class ScimResources {
     data: ScimResource,
   ): Promise<StoredResource | undefined> {
     ctx.guard?.checkWrite(kind, data);
+    const index = checkStorable(kind, data);
     const next: StoredResource = { ...current, data, version: current.version + 1, lastModified: this.now() };
     const written = await this.versioned(kind, id, ifMatch, attempt, () =>
-      this.repo.replace(
-        ctx.scope,
-        next,
-        indexValues(kind, data),
-        indexValues(kind, current.data),
-        current.version,
-      ),
+      this.repo.replace(ctx.scope, next, index, indexValues(kind, current.data), current.version),
     );
     return written ? next : undefined;
   }
@@ -272,6 +290,7 @@ export class ScimResources {
     const normalized = normalizeResource(kind, body, { mode: 'create' });
     const { data, members } = splitMembers(normalized);
     ctx.guard?.checkWrite(kind, data);
+    const index = checkStorable(kind, data);
     const now = this.now();
     const stored: StoredResource = {
       id: uuidv7(),
@@ -282,7 +301,7 @@ export class ScimResources {
       lastModified: now,
       memberOf: [],
     };
-    await this.repo.create(ctx.scope, stored, indexValues(kind, data), members ?? []);
+    await this.repo.create(ctx.scope, stored, index, members ?? []);
     const storedMembers =
       kind === 'Group' && members && members.length > 0
         ? await this.repo.listMembers(ctx.scope, stored.id)
@@ -369,6 +388,7 @@ export class ScimResources {
       !ctx.guard &&
       operations.every((op) => typeof op.path === 'string' && /^members(\[|$)/i.test(op.path.trim()));
     if (membersOnly) {
+      checkId(id);
       // Entra's member PATCH: no read of the group, no read of its members.
       const result = applyPatch(kind, { schemas: [GROUP_SCHEMA], id, displayName: '-' }, operations);
       await this.applyMemberChanges(ctx, id, result.members);
@@ -404,6 +424,8 @@ export class ScimResources {
     groupId: string,
     changes: { add: MemberRef[]; remove: string[]; replaceAll?: MemberRef[] },
   ): Promise<boolean> {
+    for (const m of [...changes.add, ...(changes.replaceAll ?? [])]) checkId(m.value, 'a member value');
+    for (const v of changes.remove) checkId(v, 'a member value');
     let add = changes.add;
     let remove = changes.remove;
     if (changes.replaceAll) {
@@ -442,6 +464,7 @@ export class ScimResources {
     if (query.filter !== undefined && query.filter.trim() !== '') {
       filter = parseFilter(query.filter);
       validateFilter(filter, resolver);
+      checkFilterValues(filter);
     }
     const count = clampCount(query.count);
     const matches = (r: StoredResource): boolean =>

@@ -2,6 +2,7 @@
  * API Gateway HTTP API (payload v2) ⇄ HttpRequest/HttpResponse. The local server builds the same events, so
  * both run the exact Lambda handlers.
  */
+import { isUtf8 } from 'node:buffer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { HttpRequest, HttpResponse } from './types';
 
@@ -15,12 +16,15 @@ export function fromApiGateway(event: APIGatewayProxyEventV2): HttpRequest {
   if (iamCaller) headers['x-amzn-iam-caller'] = iamCaller;
   const query: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(event.rawQueryString ?? '')) if (!(k in query)) query[k] = v;
-  const body =
-    event.body === undefined || event.body === null
-      ? undefined
-      : event.isBase64Encoded
-        ? Buffer.from(event.body, 'base64').toString('utf8')
-        : event.body;
+  let body: string | undefined;
+  let invalidUtf8 = false;
+  if (event.body !== undefined && event.body !== null) {
+    if (event.isBase64Encoded) {
+      const bytes = Buffer.from(event.body, 'base64');
+      invalidUtf8 = !isUtf8(bytes);
+      body = bytes.toString('utf8');
+    } else body = event.body;
+  }
   const proto = headers['x-forwarded-proto'] ?? 'https';
   const host = headers.host ?? event.requestContext.domainName;
   return {
@@ -29,6 +33,7 @@ export function fromApiGateway(event: APIGatewayProxyEventV2): HttpRequest {
     headers,
     query,
     body,
+    ...(invalidUtf8 ? { invalidUtf8 } : {}),
     sourceIp: event.requestContext.http.sourceIp,
     userAgent: event.requestContext.http.userAgent ?? headers['user-agent'] ?? '',
     origin: `${proto}://${host}`,

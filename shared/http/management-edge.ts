@@ -252,6 +252,7 @@ function isJsonContentType(header: string | undefined): boolean {
 /** Size, content type and syntax; an empty body is `{}` (bodies of action routes are optional). */
 export function parseManagementBody(req: HttpRequest): unknown {
   const text = req.body ?? '';
+  if (req.invalidUtf8) throw ScimError.invalidSyntax('request body is not valid UTF-8');
   if (Buffer.byteLength(text, 'utf8') > MAX_MANAGEMENT_BODY_BYTES) {
     throw new ScimError(413, `request body exceeds ${MAX_MANAGEMENT_BODY_BYTES} bytes`);
   }

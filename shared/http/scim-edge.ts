@@ -93,6 +93,7 @@ export function errorResponse(req: HttpRequest, e: unknown, logger: EdgeLogger):
 /** Parses a JSON body safely: size limit, content type, syntax. Keys such as __proto__ are rejected later by the normaliser. */
 export function parseJsonBody(req: HttpRequest): unknown {
   const text = req.body ?? '';
+  if (req.invalidUtf8) throw ScimError.invalidSyntax('request body is not valid UTF-8');
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
     throw new ScimError(413, `request body exceeds ${MAX_BODY_BYTES} bytes`);
   }
