@@ -81,15 +81,29 @@ export interface ResourceRepository {
     kind: ResourceKind,
     options: { after?: string; limit: number },
   ): Promise<{ ids: string[]; next?: string }>;
-  count(scope: Scope, kind: ResourceKind): Promise<number>;
-  /** The bookmark with the greatest position ≤ `position` (position n = the n-th resource in id order). */
+  /** How many resources of the kind exist, and how many were ever deleted (the bookmarks' generation). */
+  count(scope: Scope, kind: ResourceKind): Promise<{ total: number; deletions: number }>;
+  /**
+   * The bookmark with the greatest position ≤ `position` (position n = the n-th resource in id order), if it was
+   * written under the same `deletions` count: a delete shifts every later position, so older bookmarks are void.
+   */
   findBookmark(
     scope: Scope,
     kind: ResourceKind,
     position: number,
+    deletions: number,
   ): Promise<{ position: number; id: string } | undefined>;
-  /** Remembers that the resource at `position` has `id` (expires after a day). */
-  putBookmark(scope: Scope, kind: ResourceKind, position: number, id: string): Promise<void>;
+  /**
+   * Remembers that the resource at `position` has `id` (expires after a day); `deletions` is the count read before
+   * the page was read.
+   */
+  putBookmark(
+    scope: Scope,
+    kind: ResourceKind,
+    position: number,
+    id: string,
+    deletions: number,
+  ): Promise<void>;
   batchGet(scope: Scope, kind: ResourceKind, ids: string[]): Promise<StoredResource[]>;
   listMembers(scope: Scope, groupId: string): Promise<StoredMember[]>;
   /**

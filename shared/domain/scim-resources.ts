@@ -16,7 +16,14 @@ import {
   checkResourceSize,
   hasControlCharacters,
 } from '../scim/limits';
-import { GROUP_SCHEMA, resolverFor, USER_SCHEMA } from '../scim/schemas';
+import {
+  GROUP_SCHEMA,
+  resolvePath,
+  resolverFor,
+  schemaUrnRole,
+  splitAttributePath,
+  USER_SCHEMA,
+} from '../scim/schemas';
 import type { ScimResource } from '../scim/types';
 import {
   VersionConflict,
@@ -476,6 +483,7 @@ export class ScimResources {
     const startIndex = Math.max(1, query.startIndex ?? 1);
     let nextCursor: string | undefined;
     const sortBy = query.sortBy?.trim() ? query.sortBy.trim() : undefined;
+    if (sortBy) sortKeyFor(kind, sortBy); // validated before any read: 400 on an empty collection too
 
     const plan = filter ? planIndex(kind, filter) : undefined;
     if (plan) {
@@ -495,12 +503,11 @@ export class ScimResources {
           count === 0 ? { items: [] } : await this.repo.list(ctx.scope, kind, { after, limit: count });
         selected = page.items;
         if (page.next && selected.length === count) nextCursor = encodeCursor(kind, page.next);
-        totalResults = await this.repo.count(ctx.scope, kind);
+        totalResults = (await this.repo.count(ctx.scope, kind)).total;
       } else {
-        const [total, page] = await Promise.all([
-          this.repo.count(ctx.scope, kind),
-          this.pageByIndex(ctx.scope, kind, startIndex, count),
-        ]);
+        // The count first: its deletion count says which bookmarks still mark their positions.
+        const { total, deletions } = await this.repo.count(ctx.scope, kind);
+        const page = await this.pageByIndex(ctx.scope, kind, startIndex, count, deletions);
         totalResults = Math.max(total, startIndex - 1 + page.length);
         selected = page;
       }
@@ -587,13 +594,14 @@ export class ScimResources {
     kind: ResourceKind,
     startIndex: number,
     count: number,
+    deletions: number,
   ): Promise<StoredResource[]> {
     if (count === 0) return [];
     let skip = startIndex - 1;
     let after: string | undefined;
     // A bookmark left by an earlier page (IdPs import with startIndex += count) saves the skip.
     if (skip > 0) {
-      const bookmark = await this.repo.findBookmark(scope, kind, skip);
+      const bookmark = await this.repo.findBookmark(scope, kind, skip, deletions);
       if (bookmark) {
         after = bookmark.id;
         skip -= bookmark.position;
@@ -609,7 +617,7 @@ export class ScimResources {
     const page = await this.repo.list(scope, kind, { after, limit: count });
     const last = page.items[page.items.length - 1];
     if (last && page.next)
-      await this.repo.putBookmark(scope, kind, startIndex - 1 + page.items.length, last.id);
+      await this.repo.putBookmark(scope, kind, startIndex - 1 + page.items.length, last.id, deletions);
     return page.items;
   }
 }
@@ -692,30 +700,42 @@ function equalityTerms(filter: Filter): Map<string, unknown> {
   return terms;
 }
 
-function sortValue(r: StoredResource, kind: ResourceKind, sortBy: string): unknown {
-  const resolver = resolverFor(kind);
-  const [head, sub] = sortBy.split('.');
-  if (!head) return undefined;
-  if (head.toLowerCase() === 'id') return r.id;
-  if (head.toLowerCase() === 'meta') {
-    const meta = metaOf(r);
-    return sub ? meta[sub] : undefined;
+type SortKey = (r: StoredResource) => unknown;
+
+/**
+ * Resolves `sortBy` once, before anything is read, so an unknown name is 400 on an empty collection too. Names may
+ * be fully qualified (`urn:ietf:params:scim:schemas:core:2.0:User:name.familyName`): the URN is split off first.
+ */
+function sortKeyFor(kind: ResourceKind, sortBy: string): SortKey {
+  const split = splitAttributePath(sortBy);
+  const unknown = () => ScimError.invalidValue(`sortBy: unknown attribute '${sortBy.slice(0, 200)}'`);
+  if (split.schema !== undefined && !schemaUrnRole(kind, split.schema)) throw unknown();
+  const attr = split.attr.toLowerCase();
+  if (attr === 'meta') {
+    const sub = ['created', 'lastModified', 'resourceType', 'version'].find(
+      (n) => n.toLowerCase() === split.sub?.toLowerCase(),
+    );
+    if (!sub) throw unknown();
+    return (r) => metaOf(r)[sub];
   }
-  const resolved = resolver(undefined, head);
-  if (!resolved) throw ScimError.invalidValue(`sortBy: unknown attribute '${sortBy}'`);
-  const container = resolved.extension
-    ? (r.data[resolved.schema] as Record<string, unknown> | undefined)
-    : r.data;
-  let v = container?.[resolved.definition.name];
-  if (Array.isArray(v)) {
-    const primary = (v as Record<string, unknown>[]).find((e) => e?.primary === true) ?? v[0];
-    v = sub
-      ? (primary as Record<string, unknown> | undefined)?.[sub]
-      : (primary as Record<string, unknown> | undefined)?.value;
-  } else if (sub && v && typeof v === 'object') {
-    v = (v as Record<string, unknown>)[sub];
-  }
-  return typeof v === 'string' && !resolved.definition.caseExact ? v.toLowerCase() : v;
+  const resolved = resolvePath(kind, sortBy);
+  if (!resolved) throw unknown();
+  const { attribute, sub } = resolved;
+  if (!attribute.extension && attribute.definition.name === 'id') return (r) => r.id;
+  const caseExact = (sub ?? attribute.definition).caseExact;
+  return (r) => {
+    const container = attribute.extension
+      ? (r.data[attribute.schema] as Record<string, unknown> | undefined)
+      : r.data;
+    let v = container?.[attribute.definition.name];
+    if (Array.isArray(v)) {
+      const primary = (v as Record<string, unknown>[]).find((e) => e?.primary === true) ?? v[0];
+      v = (primary as Record<string, unknown> | undefined)?.[sub?.name ?? 'value'];
+    } else if (sub && v && typeof v === 'object') {
+      v = (v as Record<string, unknown>)[sub.name];
+    }
+    return typeof v === 'string' && !caseExact ? v.toLowerCase() : v;
+  };
 }
 
 function sortResources(
@@ -724,7 +744,8 @@ function sortResources(
   sortBy: string,
   order: 'ascending' | 'descending',
 ): StoredResource[] {
-  const keyed = all.map((r) => ({ r, k: sortValue(r, kind, sortBy) }));
+  const key = sortKeyFor(kind, sortBy);
+  const keyed = all.map((r) => ({ r, k: key(r) }));
   const dir = order === 'descending' ? -1 : 1;
   keyed.sort((a, b) => {
     // RFC 7644 §3.4.2.3: resources without a value sort last in ascending order.

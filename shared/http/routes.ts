@@ -78,6 +78,8 @@ export const ROUTES: readonly RouteDef[] = [
   scim('scimRoot', 'GET', '/Schemas'),
   scim('scimRoot', 'GET', '/Schemas/{id}'),
   scim('scimRoot', 'POST', '/.search'),
+  // RFC 7644 §3.11: /Me is not supported (credentials are not users); answered 501, not 404.
+  ...(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).map((m) => scim('scimRoot', m, '/Me')),
   // OAuth 2.0 client credentials (RFC 6749 §4.4) and revocation (RFC 7009), per tenant.
   { fn: 'oauthToken', method: 'POST', path: '/oauth/{tenant}/token' },
   { fn: 'oauthToken', method: 'POST', path: '/oauth/{tenant}/revoke' },

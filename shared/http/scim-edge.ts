@@ -352,6 +352,12 @@ async function rootRoute(
   if (method === 'POST' && lower === '/.search') {
     return jsonResponse(req, 200, await searchAll(deps.resources, ctx, listQueryFrom(searchBody(req))));
   }
+  if (lower === '/me') {
+    throw new ScimError(
+      501,
+      'the /Me endpoint is not supported: a credential stands for a client, not a user',
+    );
+  }
   const base = ctx.baseUrl;
   if (lower === '/serviceproviderconfig') return jsonResponse(req, 200, buildServiceProviderConfig(base));
   if (lower === '/resourcetypes') return jsonResponse(req, 200, buildResourceTypeList(base));

@@ -285,8 +285,19 @@ function applyAttributeSet(
       continue;
     }
     withContext(`value member ${quote(key)}`, () => {
-      const path = parsePath(schema === undefined ? key : `${schema}:${key}`);
-      applyPath(context, op, path, member, true);
+      if (schema === undefined) {
+        applyPath(context, op, parsePath(key), member, true);
+        return;
+      }
+      // Inside a schema block the path (the URN) is valid: a member it does not define is a wrong-shaped value,
+      // 400 invalidValue as in a POST body, not invalidPath.
+      try {
+        applyPath(context, op, parsePath(`${schema}:${key}`), member, true);
+      } catch (error) {
+        if (isScimError(error) && error.scimType === 'invalidPath')
+          throw ScimError.invalidValue(error.message);
+        throw error;
+      }
     });
   }
 }

@@ -25,13 +25,38 @@ export interface ProjectionParams {
   excludedAttributes?: string[];
 }
 
-/** Splits an `attributes` / `excludedAttributes` query parameter: comma-separated, trimmed, empties dropped. */
+/**
+ * Splits an `attributes` / `excludedAttributes` query parameter: comma-separated, trimmed, empties dropped.
+ * A value filter in a name (`emails[type eq "work"]`, sent by Microsoft's SCIM validator) names its attribute:
+ * `emails[type eq "work"]` is `emails` and `emails[type eq "work"].value` is `emails.value`; the filter is not
+ * applied (RFC 7644 §3.9 defines these parameters over attribute names only; docs/decisions/0011-what-we-accept.md).
+ * Commas inside brackets or quotes do not split.
+ */
 export function parseAttributeList(param: string | undefined): string[] {
   if (param === undefined) return [];
-  return param
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name.length > 0);
+  const names: string[] = [];
+  let current = '';
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < param.length; i++) {
+    const c = param[i] as string;
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+      continue;
+    }
+    if (c === '"' && depth > 0) quoted = true;
+    else if (c === '[') depth++;
+    else if (c === ']' && depth > 0) depth--;
+    else if (depth === 0) {
+      if (c === ',') {
+        names.push(current);
+        current = '';
+      } else current += c;
+    }
+  }
+  names.push(current);
+  return names.map((name) => name.trim()).filter((name) => name.length > 0);
 }
 
 interface Selection {

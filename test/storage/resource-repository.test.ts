@@ -157,7 +157,7 @@ describe('DynamoResourceRepository (DynamoDB Local)', () => {
       after = page.next;
     } while (after);
     expect(seen).toEqual([...ids].sort());
-    expect(await repo.count(s, 'User')).toBe(7);
+    expect((await repo.count(s, 'User')).total).toBe(7);
     const idsPage = await repo.listIds(s, 'User', { limit: 2 });
     expect(idsPage.ids).toEqual(seen.slice(0, 2));
   });
@@ -273,17 +273,40 @@ describe('DynamoResourceRepository (DynamoDB Local)', () => {
     expect(await repo.get(scope, 'User', u.res.id)).toBeDefined();
   });
 
-  it('should find the nearest startIndex bookmark at or below a position, and forget one whose resource is gone', async () => {
+  it('should find the nearest startIndex bookmark at or below a position, and forget all of them after a delete', async () => {
     const s: Scope = { tenantId: 'bookmarks', endpointId: 'default' };
     const users = [user('bm1'), user('bm2'), user('bm3')];
     for (const u of users) await repo.create(s, u.res, u.index, []);
-    expect(await repo.findBookmark(s, 'User', 5)).toBeUndefined();
-    await repo.putBookmark(s, 'User', 1, users[0]!.res.id);
-    await repo.putBookmark(s, 'User', 2, users[1]!.res.id);
-    expect(await repo.findBookmark(s, 'User', 5)).toEqual({ position: 2, id: users[1]!.res.id });
-    expect(await repo.findBookmark(s, 'User', 1)).toEqual({ position: 1, id: users[0]!.res.id });
-    expect(await repo.findBookmark(otherTenant, 'User', 5)).toBeUndefined();
-    await repo.delete(s, (await repo.get(s, 'User', users[1]!.res.id))!, users[1]!.index);
-    expect(await repo.findBookmark(s, 'User', 5)).toBeUndefined();
+    const before = await repo.count(s, 'User');
+    expect(before).toEqual({ total: 3, deletions: 0 });
+    expect(await repo.findBookmark(s, 'User', 5, 0)).toBeUndefined();
+    await repo.putBookmark(s, 'User', 1, users[0]!.res.id, 0);
+    await repo.putBookmark(s, 'User', 2, users[1]!.res.id, 0);
+    expect(await repo.findBookmark(s, 'User', 5, 0)).toEqual({ position: 2, id: users[1]!.res.id });
+    expect(await repo.findBookmark(s, 'User', 1, 0)).toEqual({ position: 1, id: users[0]!.res.id });
+    expect(await repo.findBookmark(otherTenant, 'User', 5, 0)).toBeUndefined();
+    // Deleting the first user shifts every later position: bookmarks made before are void, not only its own.
+    await repo.delete(s, (await repo.get(s, 'User', users[0]!.res.id))!, users[0]!.index);
+    const after = await repo.count(s, 'User');
+    expect(after).toEqual({ total: 2, deletions: 1 });
+    expect(await repo.findBookmark(s, 'User', 5, after.deletions)).toBeUndefined();
+    expect(await repo.findBookmark(s, 'User', 2, after.deletions)).toBeUndefined();
+  });
+
+  it("should fill a page across DynamoDB's 1 MB query cut", async () => {
+    const s: Scope = { tenantId: 'bigpages', endpointId: 'default' };
+    const made: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const u = user(`big${i}`, { title: 'x'.repeat(20_000) });
+      await repo.create(s, u.res, u.index, []);
+      made.push(u.res.id);
+    }
+    const page = await repo.list(s, 'User', { limit: 60 });
+    expect(page.items.map((r) => r.id)).toEqual(made);
+    const ids = await repo.listIds(s, 'User', { limit: 60 });
+    expect(ids.ids).toEqual(made);
+    const first = await repo.list(s, 'User', { limit: 55 });
+    expect(first.items).toHaveLength(55);
+    expect(first.next).toBe(made[54]);
   });
 });

@@ -101,14 +101,15 @@ export class DynamoResourceRepository implements ResourceRepository {
     return attrs;
   }
 
+  /** A create adds 1 to `n`; a delete subtracts 1 and counts itself in `dels` (which invalidates bookmarks). */
   private counterUpdate(scope: Scope, kind: ResourceKind, delta: 1 | -1): DocTransactItem {
     const shard = Math.floor(Math.random() * COUNTER_SHARDS);
     return {
       Update: {
         TableName: this.tableName,
         Key: { pk: keys.counter(scopeKey(scope), kind), sk: `shard#${String(shard).padStart(2, '0')}` },
-        UpdateExpression: 'ADD n :d',
-        ExpressionAttributeValues: { ':d': delta },
+        UpdateExpression: delta > 0 ? 'ADD n :d' : 'ADD n :d, dels :one',
+        ExpressionAttributeValues: delta > 0 ? { ':d': delta } : { ':d': delta, ':one': 1 },
       },
     };
   }
@@ -374,25 +375,47 @@ export class DynamoResourceRepository implements ResourceRepository {
     return items;
   }
 
+  /**
+   * Queries the kind's item collection in id order until `limit` items are read or the collection ends: DynamoDB
+   * cuts a query page at 1 MB, so one query can return fewer than `limit` items with more to come.
+   */
+  private async queryCollection(
+    scope: Scope,
+    kind: ResourceKind,
+    options: { after?: string; limit: number },
+    projection?: string,
+  ): Promise<{ items: Record<string, unknown>[]; next?: string }> {
+    const pk = keys.resources(scopeKey(scope), kind);
+    const items: Record<string, unknown>[] = [];
+    let after = options.after;
+    let next: string | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ...(projection ? { ProjectionExpression: projection } : {}),
+          Limit: options.limit - items.length,
+          ConsistentRead: true,
+          ExclusiveStartKey: after ? { pk, sk: after } : undefined,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      next = out.LastEvaluatedKey?.sk as string | undefined;
+      after = next;
+    } while (next && items.length < options.limit);
+    return next ? { items, next } : { items };
+  }
+
   async list(
     scope: Scope,
     kind: ResourceKind,
     options: { after?: string; limit: number },
   ): Promise<ListPage> {
-    const pk = keys.resources(scopeKey(scope), kind);
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        Limit: options.limit,
-        ConsistentRead: true,
-        ExclusiveStartKey: options.after ? { pk, sk: options.after } : undefined,
-      }),
-    );
-    const items = (out.Items ?? []).map((it) => fromItem(it as ResourceItem));
-    const last = out.LastEvaluatedKey?.sk as string | undefined;
-    return last ? { items, next: last } : { items };
+    const page = await this.queryCollection(scope, kind, options);
+    const items = page.items.map((it) => fromItem(it as unknown as ResourceItem));
+    return page.next ? { items, next: page.next } : { items };
   }
 
   async listIds(
@@ -400,24 +423,12 @@ export class DynamoResourceRepository implements ResourceRepository {
     kind: ResourceKind,
     options: { after?: string; limit: number },
   ): Promise<{ ids: string[]; next?: string }> {
-    const pk = keys.resources(scopeKey(scope), kind);
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ProjectionExpression: 'sk',
-        Limit: options.limit,
-        ConsistentRead: true,
-        ExclusiveStartKey: options.after ? { pk, sk: options.after } : undefined,
-      }),
-    );
-    const ids = (out.Items ?? []).map((it) => it.sk as string);
-    const last = out.LastEvaluatedKey?.sk as string | undefined;
-    return last ? { ids, next: last } : { ids };
+    const page = await this.queryCollection(scope, kind, options, 'sk');
+    const ids = page.items.map((it) => it.sk as string);
+    return page.next ? { ids, next: page.next } : { ids };
   }
 
-  async count(scope: Scope, kind: ResourceKind): Promise<number> {
+  async count(scope: Scope, kind: ResourceKind): Promise<{ total: number; deletions: number }> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -426,16 +437,15 @@ export class DynamoResourceRepository implements ResourceRepository {
         ConsistentRead: true,
       }),
     );
-    return Math.max(
-      0,
-      (out.Items ?? []).reduce((sum, it) => sum + Number(it.n ?? 0), 0),
-    );
+    const sum = (name: string) => (out.Items ?? []).reduce((n, it) => n + Number(it[name] ?? 0), 0);
+    return { total: Math.max(0, sum('n')), deletions: sum('dels') };
   }
 
   async findBookmark(
     scope: Scope,
     kind: ResourceKind,
     position: number,
+    deletions: number,
   ): Promise<{ position: number; id: string } | undefined> {
     const out = await this.doc.send(
       new QueryCommand({
@@ -451,19 +461,18 @@ export class DynamoResourceRepository implements ResourceRepository {
     );
     const item = out.Items?.[0];
     if (!item || Number(item[TTL_ATTRIBUTE]) * 1000 < Date.now()) return undefined;
-    // The bookmarked resource may be gone: then it no longer marks that position.
-    const stillThere = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: this.resourceKey(scope, kind, item.id as string),
-        ProjectionExpression: 'sk',
-      }),
-    );
-    if (!stillThere.Item) return undefined;
+    // A delete since the bookmark was written shifted the positions after it: it marks nothing any more.
+    if (Number(item.dels ?? -1) !== deletions) return undefined;
     return { position: Number(item.sk), id: item.id as string };
   }
 
-  async putBookmark(scope: Scope, kind: ResourceKind, position: number, id: string): Promise<void> {
+  async putBookmark(
+    scope: Scope,
+    kind: ResourceKind,
+    position: number,
+    id: string,
+    deletions: number,
+  ): Promise<void> {
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
@@ -471,6 +480,7 @@ export class DynamoResourceRepository implements ResourceRepository {
           pk: keys.bookmarks(scopeKey(scope), kind),
           sk: padPosition(position),
           id,
+          dels: deletions,
           [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + BOOKMARK_TTL_SECONDS,
         },
       }),

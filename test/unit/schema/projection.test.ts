@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { parseAttributeList, projectResource, wantsAttribute } from '../../../shared/scim/projection';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../../../shared/scim/schemas';
 import type { ScimResource } from '../../../shared/scim/types';
@@ -55,6 +56,33 @@ describe('parseAttributeList', () => {
   it('should give an empty list for a missing or empty parameter', () => {
     expect(parseAttributeList(undefined)).toEqual([]);
     expect(parseAttributeList('')).toEqual([]);
+  });
+
+  it('should read a name with a value filter as the name itself, commas in the filter included', () => {
+    expect(parseAttributeList('emails[type eq "work"],userName')).toEqual(['emails', 'userName']);
+    expect(parseAttributeList('emails[type eq "a,b" or type eq "]"].value , name')).toEqual([
+      'emails.value',
+      'name',
+    ]);
+  });
+
+  it('should give the plain names back for any list of names, with or without value filters', () => {
+    const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9.:]{0,20}$/);
+    const filter = fc.oneof(
+      fc.constant(''),
+      fc.string({ maxLength: 20 }).map((v) => `[type eq ${JSON.stringify(v)}]`),
+      fc.constant('[value eq "x" and (primary eq true or display co ",")]'),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(name, filter, fc.constantFrom('', '.value')), { maxLength: 6 }),
+        (parts) => {
+          const param = parts.map(([n, f, sub]) => (f ? `${n}${f}${sub}` : n)).join(' , ');
+          const expected = parts.map(([n, f, sub]) => (f ? `${n}${sub}` : n));
+          expect(parseAttributeList(param)).toEqual(expected);
+        },
+      ),
+    );
   });
 });
 
