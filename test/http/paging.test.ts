@@ -24,7 +24,7 @@ beforeAll(async () => {
         nickName: 'y'.repeat(10_000),
       },
     });
-    expect(res.status).toBe(201);
+    if (res.status !== 201) throw new Error(`seeding failed: ${res.status} ${res.text}`);
     bigIds.push(res.body.id as string);
   }
 });
