@@ -196,6 +196,17 @@ async function targets(setup: ColdStartSetup): Promise<Target[]> {
   );
   const clientId = issued.connection.clientId ?? '';
   const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(issued.secret)}`).toString('base64')}`;
+  // A console session of an admin of the tenant, started through a setup link as the SPA would.
+  const link = await container.consoleSessions.createSetupLink(
+    tenantId,
+    { email: 'bench@bench.example.com', role: 'viewer' },
+    'bench',
+    `${origin}/console/`,
+  );
+  const started = await container.consoleSessions.exchange(link.token, {
+    sourceIp: '127.0.0.1',
+    userAgent: 'scimgate-bench-cold-start',
+  });
 
   const http: Record<FunctionId, Omit<Target, 'name' | 'entry' | 'kind'>> = {
     scimRoot: {
@@ -237,6 +248,14 @@ async function targets(setup: ColdStartSetup): Promise<Target[]> {
       invocation: 'GET /admin/v1/tenants (admin key)',
       event: () => apiEvent(origin, 'GET', '/admin/v1/tenants', '', { 'x-admin-key': adminKey }),
       check: httpOk(tenantId),
+    },
+    console: {
+      invocation: 'GET /console/api/session (session cookie)',
+      event: () =>
+        apiEvent(origin, 'GET', '/console/api/session', '', {
+          cookie: `scimgate_console=${started.cookieValue}`,
+        }),
+      check: httpOk('csrfToken'),
     },
   };
   const jobCheck: Check = (result) => {

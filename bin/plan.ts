@@ -243,7 +243,23 @@ export function planRequest(cmd: ParsedCommand): RequestPlan {
       const body: Record<string, unknown> = { email: args.email };
       const id = str(options, 'id');
       if (id !== undefined) body.id = id;
+      const role = str(options, 'role');
+      if (role !== undefined) body.role = role;
       return { method: 'POST', path: `${tenant}/admins`, body };
+    }
+    case 'setup-links create': {
+      const body: Record<string, unknown> = {};
+      const email = str(options, 'email');
+      const admin = str(options, 'admin');
+      if ((email === undefined) === (admin === undefined))
+        throw new UsageError('give exactly one of --email and --admin');
+      if (email !== undefined) body.email = email;
+      if (admin !== undefined) body.adminId = admin;
+      const role = str(options, 'role');
+      if (role !== undefined) body.role = role;
+      const minutes = str(options, 'minutes');
+      if (minutes !== undefined) body.validMinutes = parseInteger(minutes, '--minutes', 1, 7 * 24 * 60);
+      return { method: 'POST', path: `${tenant}/setup-links`, body };
     }
     case 'admins deactivate':
       return { method: 'POST', path: `${tenant}/admins/${seg(args.admin as string)}/deactivate` };

@@ -267,9 +267,20 @@ export function renderHuman(cmd: ParsedCommand, body: unknown, now: Date): strin
       const admins = listOf<AdminMember>(body, 'admins');
       if (admins.length === 0) return 'No admins.';
       return formatTable(
-        ['ID', 'Email', 'Status', 'Created'],
-        admins.map((a) => [a.id, a.email, a.status, formatTime(a.createdAt)]),
+        ['ID', 'Email', 'Role', 'Status', 'Created'],
+        admins.map((a) => [a.id, a.email, a.role ?? 'admin', a.status, formatTime(a.createdAt)]),
       );
+    }
+    case 'setup-links create': {
+      const link = body as { url?: string; expiresAt?: string; admin?: { email?: string; role?: string } };
+      return [
+        `Setup link for ${clean(link?.admin?.email)} (${clean(link?.admin?.role)}) in tenant ${clean(tenant)},`,
+        `valid until ${formatTime(link?.expiresAt ?? '')} and usable once. It is shown only now:`,
+        '',
+        `  ${clean(link?.url)}`,
+        '',
+        'Hand it to the admin over a trusted channel; opening it signs them in to the console.',
+      ].join('\n');
     }
     case 'admins add': {
       const a = body as AdminMember;

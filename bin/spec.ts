@@ -162,8 +162,11 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'Add an admin (credentials can be bound to an admin)',
     args: [{ name: 'email', help: 'E-mail address' }],
     tenant: true,
-    options: { id: { type: 'string', value: '<id>', help: 'Admin id (default: generated)' } },
-    examples: ['scimgate admins add alice@acme.com -t acme --id alice'],
+    options: {
+      id: { type: 'string', value: '<id>', help: 'Admin id (default: generated)' },
+      role: { type: 'string', value: '<role>', help: 'Console role: owner | admin | viewer (default admin)' },
+    },
+    examples: ['scimgate admins add alice@acme.com -t acme --id alice --role owner'],
   },
   {
     name: 'admins deactivate',
@@ -188,6 +191,29 @@ export const COMMANDS: CommandSpec[] = [
     tenant: true,
     options: {},
     examples: ['scimgate admins credentials alice -t acme'],
+  },
+  {
+    name: 'setup-links create',
+    summary: 'Create a single-use link that signs an admin in to the console (shown once)',
+    description:
+      'The link names one admin membership (by e-mail, created when new, or by --admin id) and sets its console ' +
+      'role. It is valid for --minutes (default 30) and works once; hand it to the admin over a trusted channel.',
+    args: [],
+    tenant: true,
+    options: {
+      email: { type: 'string', value: '<address>', help: "The admin's e-mail address" },
+      admin: { type: 'string', value: '<id>', help: 'An existing admin id (instead of --email)' },
+      role: {
+        type: 'string',
+        value: '<role>',
+        help: 'owner | admin | viewer (default: unchanged, or admin)',
+      },
+      minutes: { type: 'string', value: '<n>', help: 'Minutes the link stays valid (default 30)' },
+    },
+    examples: [
+      'scimgate setup-links create -t acme --email it@acme.com --role owner',
+      'scimgate setup-links create -t acme --admin alice --minutes 10',
+    ],
   },
   {
     name: 'credentials list',

@@ -8,6 +8,7 @@ export const FUNCTION_ENTRIES: Record<FunctionId, string> = {
   scimRoot: 'scim-root.ts',
   oauthToken: 'oauth-token.ts',
   management: 'management.ts',
+  console: 'console.ts',
 };
 
 /**
@@ -37,5 +38,7 @@ export async function importHandler(fn: FunctionId): Promise<unknown> {
       return (await import('./oauth-token')).handler;
     case 'management':
       return (await import('./management')).handler;
+    case 'console':
+      return (await import('./console')).handler;
   }
 }

@@ -44,6 +44,7 @@ export const TABLE_ACCESS: Record<FunctionId, TableAccess> = {
   scimRoot: 'readWrite', // authentication writes last use, failures and the audit log
   oauthToken: 'readWrite',
   management: 'readWrite',
+  console: 'readWrite', // sessions, links, credentials, audit
 };
 
 export interface ApiStackProps extends StackProps {

@@ -8,6 +8,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerPepperSource } from './adapters/aws/pepper-secrets-manager';
 import { SesMailer } from './adapters/aws/ses-mailer';
 import { createDocumentClient } from './adapters/dynamodb/client';
+import { DynamoConsoleSessionRepository } from './adapters/dynamodb/console-session-repository';
 import { DynamoCredentialRepository } from './adapters/dynamodb/credential-repository';
 import { DynamoResourceRepository } from './adapters/dynamodb/resource-repository';
 import { OutboxMailer } from './adapters/local/outbox-mailer';
@@ -16,13 +17,15 @@ import type { AppConfig } from './config';
 import { AccessTokens } from './credentials/access-token';
 import type { PepperSource } from './credentials/pepper';
 import { DEFAULT_POLICY, type CredentialRepository, type TenantPolicy } from './domain/credential-model';
+import { ConsoleSessions, DEFAULT_CONSOLE_SETTINGS, type ConsoleSettings } from './domain/console-sessions';
 import { CredentialService, validatePolicy } from './domain/credential-service';
 import { Jobs, type Mailer } from './domain/jobs';
 import { systemClock, type Clock } from './domain/ports';
 import { ScimResources } from './domain/scim-resources';
+import { consoleFunction } from './http/console-edge';
 import { managementFunction, type AdminAuth } from './http/management-edge';
 import { oauthFunction } from './http/oauth-edge';
-import type { FunctionId } from './http/routes';
+import { matchRoute, type FunctionId } from './http/routes';
 import { scimFunction, type EdgeLogger, type ScimEdgeDeps } from './http/scim-edge';
 import type { HttpRequest, HttpResponse } from './http/types';
 
@@ -32,6 +35,8 @@ export interface Container {
   clock: Clock;
   resources: ScimResources;
   credentials: CredentialService;
+  /** Admin console setup links and sessions. */
+  consoleSessions: ConsoleSessions;
   accessTokens: AccessTokens;
   edge: ScimEdgeDeps;
   /** Reminder and idle jobs (scheduled Lambdas, the local interval runner, POST /admin/v1/jobs/{job}/run). */
@@ -83,6 +88,17 @@ export function tenantDefaults(config: AppConfig): TenantPolicy {
       cause: e,
     });
   }
+}
+
+/** Console link and session limits from the configuration (validated by ConsoleSessions at cold start). */
+export function consoleSettings(config: AppConfig): ConsoleSettings {
+  const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
+  return {
+    ...DEFAULT_CONSOLE_SETTINGS,
+    setupLinkMinutes: num(config.CONSOLE_SETUP_LINK_MINUTES, DEFAULT_CONSOLE_SETTINGS.setupLinkMinutes),
+    sessionIdleMinutes: num(config.CONSOLE_SESSION_IDLE_MINUTES, DEFAULT_CONSOLE_SETTINGS.sessionIdleMinutes),
+    sessionMaxHours: num(config.CONSOLE_SESSION_MAX_HOURS, DEFAULT_CONSOLE_SETTINGS.sessionMaxHours),
+  };
 }
 
 export function buildContainer(config: AppConfig, overrides: ContainerOverrides = {}): Container {
@@ -152,32 +168,58 @@ export function buildContainer(config: AppConfig, overrides: ContainerOverrides 
   };
   if (config.PUBLIC_BASE_URL) edge.publicBaseUrl = config.PUBLIC_BASE_URL;
   const adminAuth: AdminAuth = config.ADMIN_KEY ? { mode: 'key', key: config.ADMIN_KEY } : { mode: 'iam' };
+  let consoleSessions: ConsoleSessions;
+  try {
+    consoleSessions = new ConsoleSessions(
+      new DynamoConsoleSessionRepository(doc, config.TABLE_NAME),
+      credentialRepo,
+      pepper,
+      clock,
+      consoleSettings(config),
+    );
+  } catch (e) {
+    throw new Error(`scimgate configuration is invalid: ${(e as Error).message}`, { cause: e });
+  }
+  const publicBase = config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {};
+  const consoleUrl = config.CONSOLE_URL ? { consoleUrl: config.CONSOLE_URL } : {};
+  const scimUsers = scimFunction('scimUsers', edge);
+  const oauthToken = oauthFunction({ credentials, accessTokens, logger, ...publicBase });
   return {
     config,
     doc,
     clock,
     resources,
     credentials,
+    consoleSessions,
     credentialRepository: credentialRepo,
     accessTokens,
     edge,
     jobs,
     handlers: {
-      scimUsers: scimFunction('scimUsers', edge),
+      scimUsers,
       scimGroups: scimFunction('scimGroups', edge),
       scimRoot: scimFunction('scimRoot', edge),
-      oauthToken: oauthFunction({
-        credentials,
-        accessTokens,
-        logger,
-        ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
-      }),
+      oauthToken,
       management: managementFunction({
         credentials,
         logger,
         adminAuth,
         jobs,
-        ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
+        console: { sessions: consoleSessions, ...consoleUrl },
+        ...publicBase,
+      }),
+      console: consoleFunction({
+        sessions: consoleSessions,
+        credentials,
+        logger,
+        // Test connection: the token endpoint and the SCIM Users list, in-process.
+        probe: (req) => {
+          const m = matchRoute(req.method, req.path);
+          if (m.ok && m.match.route.fn === 'oauthToken') return oauthToken(req);
+          return scimUsers(req);
+        },
+        ...publicBase,
+        ...consoleUrl,
       }),
     },
   };

@@ -27,8 +27,12 @@ const ConfigSchema = z
     TENANT_IDLE_DAYS: z.optional(z.string().check(z.regex(/^\d{1,4}$/))),
     /** One access-log line per HTTP request (default on); the benchmarks turn it off. */
     ACCESS_LOG: z.optional(z.enum(['on', 'off'])),
-    /** Admin console link in mails for tenants whose policy names none. */
+    /** Admin console link in mails for tenants whose policy names none, and the base of setup links. */
     CONSOLE_URL: z.optional(z.string().check(z.minLength(1))),
+    /** Console setup links and sessions (docs/console.md): default link validity, idle and absolute session limits. */
+    CONSOLE_SETUP_LINK_MINUTES: z.optional(z.string().check(z.regex(/^\d{1,5}$/))),
+    CONSOLE_SESSION_IDLE_MINUTES: z.optional(z.string().check(z.regex(/^\d{1,4}$/))),
+    CONSOLE_SESSION_MAX_HOURS: z.optional(z.string().check(z.regex(/^\d{1,3}$/))),
   })
   .check(
     z.refine((c) => Boolean(c.PEPPER_FILE) !== Boolean(c.PEPPER_SECRET_ID), {

@@ -203,6 +203,8 @@ async function main(): Promise<void> {
       `  SCIM base URL (Tenant URL):  ${info.scimBaseUrl}`,
       `  Bearer token (Secret Token): ${info.token}`,
       `  Management API:              ${info.adminUrl}  (key: adminKey in local.json)`,
+      `  Admin console:               ${running.server.origin}/console/  (sign in with a setup link:`,
+      `    npx scimgate setup-links create --tenant ${DEV_TENANT} --email you@example.com --role owner)`,
       '',
       `  Both are in ${join(resolve(dataDir), 'local.json')}. Try:`,
       `  curl -H "Authorization: Bearer $(node -p "require('./${join(dataDir, 'local.json')}').token")" ${info.scimBaseUrl}/Users`,

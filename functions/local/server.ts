@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { matchRoute, type FunctionId } from '../../shared/http/routes';
 import { SCIM_CONTENT_TYPE } from '../../shared/scim/types';
+import { isConsoleAsset, serveConsoleAsset } from './console-assets';
 
 export type LambdaHandler = (
   event: APIGatewayProxyEventV2,
@@ -63,6 +64,9 @@ export function toEvent(
     if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
   }
   headers['x-forwarded-proto'] ??= 'http';
+  // As API Gateway (payload v2) does: the Cookie header arrives as `cookies`.
+  const cookies = headers.cookie ? headers.cookie.split(/;\s*/).filter(Boolean) : undefined;
+  delete headers.cookie;
   headers.host ??= `127.0.0.1:${port}`;
   const now = new Date();
   // Like API Gateway: text bodies as strings, anything else base64. Bytes that are not UTF-8 stay bytes (base64),
@@ -94,6 +98,7 @@ export function toEvent(
       time: now.toISOString(),
       timeEpoch: now.getTime(),
     },
+    ...(cookies ? { cookies } : {}),
     body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
     isBase64Encoded: body.length > 0 && !isText,
   } as APIGatewayProxyEventV2;
@@ -110,6 +115,8 @@ export async function startLocalServer(options: {
   port: number;
   load: HandlerLoader;
   host?: string;
+  /** Serve the admin console SPA at /console/ from this folder (default: dist/console). */
+  consoleDir?: string;
 }): Promise<LocalServer> {
   const host = options.host ?? '127.0.0.1';
   let port = options.port;
@@ -126,6 +133,9 @@ export async function startLocalServer(options: {
       void (async () => {
         if (tooLarge) return notFound(res, 413, `request body exceeds ${MAX_LOCAL_BODY_BYTES} bytes`);
         const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        if (isConsoleAsset(url.pathname)) {
+          return serveConsoleAsset(url.pathname, req.method ?? 'GET', res, options.consoleDir);
+        }
         const matched = matchRoute(req.method ?? 'GET', url.pathname);
         if (!matched.ok) {
           if (matched.status === 405) {
@@ -141,7 +151,11 @@ export async function startLocalServer(options: {
           const result = await handler(toEvent(req, Buffer.concat(chunks), port, fn), lambdaContext(fn));
           const headers: Record<string, string> = {};
           for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
-          res.writeHead(result.statusCode ?? 200, headers);
+          const cookies = result.cookies ?? [];
+          res.writeHead(
+            result.statusCode ?? 200,
+            cookies.length > 0 ? { ...headers, 'set-cookie': cookies } : headers,
+          );
           res.end(
             result.body === undefined
               ? undefined

@@ -23,6 +23,10 @@ export const SECRET_PREFIXES = {
   'basic-password': 'scgp_',
   gateway: 'scgg_',
   'access-token': 'scga_',
+  /** Console setup links (docs/console.md): single use, minutes. */
+  'setup-link': 'scgl_',
+  /** Console session cookies. */
+  session: 'scgs_',
 } as const;
 
 export type SecretKind = keyof typeof SECRET_PREFIXES;

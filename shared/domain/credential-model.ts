@@ -154,12 +154,20 @@ export interface Endpoint {
   createdAt: string;
 }
 
+/** What an admin may do in the console (docs/console.md): owner ⊃ admin ⊃ viewer. */
+export type AdminRole = 'owner' | 'admin' | 'viewer';
+export const ADMIN_ROLES: readonly AdminRole[] = ['owner', 'admin', 'viewer'];
+/** Memberships created before console roles existed act as `admin`. */
+export const DEFAULT_ADMIN_ROLE: AdminRole = 'admin';
+
 export interface AdminMember {
   tenantId: string;
   id: string;
   email: string;
   status: 'active' | 'deactivated';
   createdAt: string;
+  /** Console role; absent = DEFAULT_ADMIN_ROLE. */
+  role?: AdminRole;
 }
 
 export type AuditEventType =
@@ -185,7 +193,11 @@ export type AuditEventType =
   | 'endpoint.deleted'
   | 'admin.added'
   | 'admin.deactivated'
-  | 'admin.removed';
+  | 'admin.removed'
+  | 'admin.role-changed'
+  | 'console.setup-link-created'
+  | 'console.session-started'
+  | 'console.session-ended';
 
 export interface AuditEvent {
   tenantId: string;

@@ -30,7 +30,9 @@ import {
   ROLE_PRESETS,
   SECRET_KIND_OF,
   type AccessTokenVerifier,
+  DEFAULT_ADMIN_ROLE,
   type AdminMember,
+  type AdminRole,
   type AuditEvent,
   type AuditEventType,
   type Credential,
@@ -454,7 +456,7 @@ export class CredentialService {
 
   async addAdmin(
     tenantId: string,
-    input: { id?: string; email: string },
+    input: { id?: string; email: string; role?: AdminRole },
     actor: string,
   ): Promise<AdminMember> {
     await this.getTenant(tenantId);
@@ -469,6 +471,7 @@ export class CredentialService {
       email: input.email,
       status: 'active',
       createdAt: this.now().toISOString(),
+      role: input.role ?? DEFAULT_ADMIN_ROLE,
     };
     if (!(await this.repo.putAdmin(admin))) throw ScimError.uniqueness(`admin '${id}' already exists`);
     await this.log(tenantId, 'admin.added', actor, { detail: { adminId: id } });

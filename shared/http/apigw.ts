@@ -11,6 +11,8 @@ export function fromApiGateway(event: APIGatewayProxyEventV2): HttpRequest {
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
   // Only API Gateway's IAM authorizer names the management caller; a client-sent header of that name is dropped.
   delete headers['x-amzn-iam-caller'];
+  // Payload v2 moves the Cookie header into `cookies` (the console's session cookie).
+  if (event.cookies && event.cookies.length > 0) headers.cookie = event.cookies.join('; ');
   const iamCaller = (event.requestContext as { authorizer?: { iam?: { userArn?: string | null } } })
     .authorizer?.iam?.userArn;
   if (iamCaller) headers['x-amzn-iam-caller'] = iamCaller;
@@ -41,7 +43,10 @@ export function fromApiGateway(event: APIGatewayProxyEventV2): HttpRequest {
 }
 
 export function toApiGateway(res: HttpResponse): APIGatewayProxyStructuredResultV2 {
-  const out: APIGatewayProxyStructuredResultV2 = { statusCode: res.status, headers: res.headers };
+  // Payload v2 sets cookies from `cookies`, not from a set-cookie header.
+  const { 'set-cookie': setCookie, ...headers } = res.headers;
+  const out: APIGatewayProxyStructuredResultV2 = { statusCode: res.status, headers };
+  if (setCookie !== undefined) out.cookies = [setCookie];
   if (res.body !== undefined) out.body = res.body;
   return out;
 }

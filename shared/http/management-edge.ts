@@ -11,7 +11,9 @@ import * as z from 'zod/mini';
 import openApiDocument from '../../docs/openapi.json' with { type: 'json' };
 import { constantTimeEqual } from '../credentials/pepper';
 import {
+  ADMIN_ROLES,
   ALL_ROLES,
+  type AdminRole,
   CREDENTIAL_KINDS,
   ROLE_PRESETS,
   type CredentialKind,
@@ -19,6 +21,7 @@ import {
   type IssuedCredential,
   type Role,
 } from '../domain/credential-model';
+import type { ConsoleSessions } from '../domain/console-sessions';
 import type { CredentialService } from '../domain/credential-service';
 import { JOB_NAMES, type JobName, type JobReport } from '../domain/jobs';
 import { ScimError } from '../scim/errors';
@@ -51,6 +54,8 @@ export interface ManagementEdgeDeps {
   publicBaseUrl?: string;
   /** Jobs (POST /jobs/{job}/run); added by the reminders work, see the block at the end of OPERATIONS. */
   jobs?: { runJob(job: JobName, now: Date): Promise<JobReport> };
+  /** Console setup links (POST /tenants/{tenant}/setup-links); docs/console.md. */
+  console?: { sessions: ConsoleSessions; consoleUrl?: string };
 }
 
 const THROTTLING = new Set([
@@ -78,6 +83,7 @@ const presetNames = Object.keys(ROLE_PRESETS) as [string, ...string[]];
 const roles = z.union([roleList, z.enum(presetNames)], {
   error: `must be a list of roles (${ALL_ROLES.join(', ')}) or a preset name (${presetNames.join(', ')})`,
 });
+const adminRole = z.enum(ADMIN_ROLES as readonly [AdminRole, ...AdminRole[]]);
 const allowedDomains = z.array(z.string().check(z.minLength(1), z.maxLength(253))).check(z.maxLength(100));
 
 const remindersPatch = z.strictObject({
@@ -104,7 +110,13 @@ export const bodySchemas = {
   createTenant: z.strictObject({ id, name, policy: z.optional(policyPatch) }),
   policyPatch,
   createEndpoint: z.strictObject({ id, name: z.optional(name) }),
-  addAdmin: z.strictObject({ id: z.optional(id), email: z.email() }),
+  addAdmin: z.strictObject({ id: z.optional(id), email: z.email(), role: z.optional(adminRole) }),
+  setupLink: z.strictObject({
+    adminId: z.optional(id),
+    email: z.optional(z.email()),
+    role: z.optional(adminRole),
+    validMinutes: z.optional(positiveInt),
+  }),
   issue: z.strictObject({
     kind: z.enum(CREDENTIAL_KINDS as readonly [CredentialKind, ...CredentialKind[]]),
     name,
@@ -267,7 +279,8 @@ export function parseManagementBody(req: HttpRequest): unknown {
   }
 }
 
-function body<S extends z.ZodMiniType>(req: HttpRequest, schema: S): z.infer<S> {
+/** Parses and validates a JSON body with one schema (400 naming each failing field). */
+export function body<S extends z.ZodMiniType>(req: HttpRequest, schema: S): z.infer<S> {
   return parseWith(schema, parseManagementBody(req), BODY);
 }
 
@@ -305,7 +318,7 @@ function authorise(req: HttpRequest, auth: AdminAuth): string {
   return ADMIN_KEY_ACTOR;
 }
 
-function pathParam(params: Record<string, string>, name: string): string {
+export function pathParam(params: Record<string, string>, name: string): string {
   const value = params[name] ?? '';
   if (!PATH_ID.test(value)) throw ScimError.invalidValue(`path parameter '${name}' is not a valid id`);
   return value;
@@ -313,11 +326,11 @@ function pathParam(params: Record<string, string>, name: string): string {
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 
-function json(status: number, payload: unknown, headers: Record<string, string> = {}): HttpResponse {
+export function json(status: number, payload: unknown, headers: Record<string, string> = {}): HttpResponse {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(payload) };
 }
 
-const noContent = (): HttpResponse => ({ status: 204, headers: { 'cache-control': 'no-store' } });
+export const noContent = (): HttpResponse => ({ status: 204, headers: { 'cache-control': 'no-store' } });
 
 /** Error body of the management API: `{ "error": { "status": 400, "message": "…" } }`. */
 export function managementErrorResponse(e: unknown, logger: EdgeLogger, route?: string): HttpResponse {
@@ -342,7 +355,7 @@ export function managementErrorResponse(e: unknown, logger: EdgeLogger, route?: 
 }
 
 /** Never lets a hash or pepper version out, whatever the service hands back. */
-function publicView(view: CredentialView): CredentialView {
+export function publicView(view: CredentialView): CredentialView {
   return {
     ...view,
     secrets: view.secrets.map((s) => {
@@ -358,7 +371,7 @@ function publicView(view: CredentialView): CredentialView {
   };
 }
 
-function issuedResponse(status: number, issued: IssuedCredential, location?: string): HttpResponse {
+export function issuedResponse(status: number, issued: IssuedCredential, location?: string): HttpResponse {
   return json(
     status,
     { credential: publicView(issued.credential), secret: issued.secret, connection: issued.connection },
@@ -366,7 +379,7 @@ function issuedResponse(status: number, issued: IssuedCredential, location?: str
   );
 }
 
-function auditOptions(req: HttpRequest): { credentialId?: string; limit: number; before?: string } {
+export function auditOptions(req: HttpRequest): { credentialId?: string; limit: number; before?: string } {
   const q = parseWith(auditQuery, { ...req.query }, QUERY);
   const limit = q.limit === undefined ? AUDIT_DEFAULT_LIMIT : Number(q.limit);
   if (limit < 1 || limit > AUDIT_MAX_LIMIT) {
@@ -390,6 +403,7 @@ interface OperationContext {
   origin: string;
   svc: CredentialService;
   jobs?: ManagementEdgeDeps['jobs'];
+  console?: ManagementEdgeDeps['console'];
 }
 
 type Operation = (c: OperationContext) => Promise<HttpResponse>;
@@ -452,6 +466,13 @@ const OPERATIONS: Record<string, Operation> = {
   'DELETE /tenants/{tenant}/admins/{admin}': async (c) => {
     await c.svc.removeAdmin(tenantOf(c), adminOf(c), c.actor);
     return noContent();
+  },
+  'POST /tenants/{tenant}/setup-links': async (c) => {
+    const tenantId = tenantOf(c);
+    const input = body(c.req, bodySchemas.setupLink);
+    if (!c.console) throw new ScimError(503, 'the admin console is not configured in this deployment');
+    const consoleUrl = c.console.consoleUrl ?? `${c.origin}/console/`;
+    return json(201, await c.console.sessions.createSetupLink(tenantId, input, c.actor, consoleUrl));
   },
   'GET /tenants/{tenant}/admins/{admin}/credentials': async (c) => {
     const views = await c.svc.credentialsBoundTo(tenantOf(c), adminOf(c));
@@ -566,7 +587,15 @@ export function managementFunction(deps: ManagementEdgeDeps): (req: HttpRequest)
       if (!operation) throw ScimError.notFound(`nothing at ${req.path}`);
       const actor = authorise(req, deps.adminAuth);
       const origin = (deps.publicBaseUrl ?? req.origin).replace(/\/+$/, '');
-      return await operation({ req, params, actor, origin, svc: deps.credentials, jobs: deps.jobs });
+      return await operation({
+        req,
+        params,
+        actor,
+        origin,
+        svc: deps.credentials,
+        jobs: deps.jobs,
+        console: deps.console,
+      });
     } catch (e) {
       return managementErrorResponse(e, deps.logger, routeKey);
     }

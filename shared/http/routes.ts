@@ -6,7 +6,7 @@
  */
 import type { HttpMethod } from './types';
 
-export type FunctionId = 'scimUsers' | 'scimGroups' | 'scimRoot' | 'oauthToken' | 'management';
+export type FunctionId = 'scimUsers' | 'scimGroups' | 'scimRoot' | 'oauthToken' | 'management' | 'console';
 
 export interface RouteDef {
   fn: FunctionId;
@@ -18,6 +18,34 @@ export interface RouteDef {
 export const SCIM_PREFIX = '/scim/v2/{tenant}/{endpoint}';
 
 export const MANAGEMENT_PREFIX = '/admin/v1';
+
+/** The admin console's API (session cookie + CSRF header; the tenant comes from the session, never the path). */
+export const CONSOLE_API_PREFIX = '/console/api';
+
+export const CONSOLE_ROUTES: readonly (readonly [HttpMethod, string])[] = [
+  ['POST', '/session'],
+  ['GET', '/session'],
+  ['DELETE', '/session'],
+  ['GET', '/tenant'],
+  ['GET', '/credentials'],
+  ['POST', '/credentials'],
+  ['GET', '/credentials/{credential}'],
+  ['PATCH', '/credentials/{credential}'],
+  ['DELETE', '/credentials/{credential}'],
+  ['POST', '/credentials/{credential}/extend'],
+  ['POST', '/credentials/{credential}/rotate'],
+  ['POST', '/credentials/{credential}/revoke'],
+  ['POST', '/credentials/{credential}/reactivate'],
+  ['POST', '/endpoints'],
+  ['POST', '/endpoints/{endpoint}/token'],
+  ['POST', '/test-connection'],
+  ['GET', '/audit'],
+  ['GET', '/policy'],
+  ['PATCH', '/policy'],
+  ['GET', '/admins'],
+  ['POST', '/admins/setup-links'],
+  ['POST', '/admins/{admin}/deactivate'],
+];
 
 /** Management API routes (method, path under /admin/v1); documented in docs/openapi.json. */
 export const MANAGEMENT_ROUTES: readonly (readonly [HttpMethod, string])[] = [
@@ -36,6 +64,8 @@ export const MANAGEMENT_ROUTES: readonly (readonly [HttpMethod, string])[] = [
   ['POST', '/tenants/{tenant}/admins/{admin}/deactivate'],
   ['DELETE', '/tenants/{tenant}/admins/{admin}'],
   ['GET', '/tenants/{tenant}/admins/{admin}/credentials'],
+  // Single-use console setup link for one admin (docs/console.md).
+  ['POST', '/tenants/{tenant}/setup-links'],
   ['GET', '/tenants/{tenant}/credentials'],
   ['POST', '/tenants/{tenant}/credentials'],
   ['GET', '/tenants/{tenant}/credentials/{credential}'],
@@ -58,6 +88,12 @@ const scim = (fn: FunctionId, method: HttpMethod, suffix: string): RouteDef => (
 });
 
 export const ROUTES: readonly RouteDef[] = [
+  // Admin console API (served with the SPA on one origin; docs/console.md).
+  ...CONSOLE_ROUTES.map(([method, suffix]): RouteDef => ({
+    fn: 'console',
+    method,
+    path: CONSOLE_API_PREFIX + suffix,
+  })),
   scim('scimUsers', 'GET', '/Users'),
   scim('scimUsers', 'POST', '/Users'),
   scim('scimUsers', 'POST', '/Users/.search'),

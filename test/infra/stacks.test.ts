@@ -373,6 +373,7 @@ describe('api stack: IAM', () => {
       scimRoot: 'readWrite',
       oauthToken: 'readWrite',
       management: 'readWrite',
+      console: 'readWrite',
     });
     const writes = (fn: FunctionId) =>
       policyStatementsOf(fn)

@@ -89,6 +89,7 @@ export async function startManagementHarness(
     logger,
     adminAuth,
     jobs: container.jobs,
+    console: { sessions: container.consoleSessions },
   });
   const managementLambda: LambdaHandler = async (event) => {
     const headers = { ...event.headers };

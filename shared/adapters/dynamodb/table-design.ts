@@ -73,6 +73,10 @@ export const keys = {
   reminderClaims: (tenantId: string, credentialId: string) => `T#${tenantId}#REMINDER#${credentialId}`,
   /** Addresses that bounced or complained, per tenant; sort key = address. */
   suppressed: (tenantId: string) => `T#${tenantId}#SUPPRESSED`,
+  /** Console setup link, by HMAC of its secret (single item, TTL at expiry). */
+  setupLink: (tenantId: string, hash: string) => `T#${tenantId}#SETUPLINK#${hash}`,
+  /** Console session, by HMAC of its cookie secret (single item, TTL at absolute expiry). */
+  session: (tenantId: string, hash: string) => `T#${tenantId}#SESSION#${hash}`,
   /** byDue partition of a credential. */
   dueShard: (credentialId: string) => `DUE#${dueShardOf(credentialId)}`,
 } as const;

@@ -40,6 +40,8 @@ describe('secret format', () => {
       'basic-password': 'scgp_',
       gateway: 'scgg_',
       'access-token': 'scga_',
+      'setup-link': 'scgl_',
+      session: 'scgs_',
     });
   });
 

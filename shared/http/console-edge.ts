@@ -1,0 +1,388 @@
+/**
+ * The console edge (/console/api): the admin console's API, served on the console's own origin.
+ *
+ * Translation only, like the other edges: match the route (shared route table) → authenticate the session cookie
+ * (ConsoleSessions) → check the CSRF header on every write → check the role for the route's action → validate the
+ * body with zod → call the domain → answer JSON in the management API's error shape. The tenant is always the
+ * session's; no route names one. Every action is audited by the domain with the admin (`admin:<id>`) as the actor.
+ */
+import * as z from 'zod/mini';
+import { ADMIN_ROLES, type AdminRole } from '../domain/credential-model';
+import type { ConsoleAction, ConsoleSession, ConsoleSessions } from '../domain/console-sessions';
+import { consoleActor } from '../domain/console-sessions';
+import { integrationToken, testConnection, type Probe } from '../domain/console-integrations';
+import { scimBaseUrl, tokenEndpoint, type CredentialService } from '../domain/credential-service';
+import { ScimError } from '../scim/errors';
+import {
+  auditOptions,
+  body,
+  bodySchemas,
+  issuedResponse,
+  json,
+  managementErrorResponse,
+  noContent,
+  pathParam,
+  publicView,
+} from './management-edge';
+import { CONSOLE_API_PREFIX, CONSOLE_ROUTES, matchRoute } from './routes';
+import type { EdgeLogger } from './scim-edge';
+import type { HttpRequest, HttpResponse } from './types';
+
+export const SESSION_COOKIE = 'scimgate_console';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export interface ConsoleEdgeDeps {
+  sessions: ConsoleSessions;
+  credentials: CredentialService;
+  logger: EdgeLogger;
+  /** This deployment's own handlers, for Test connection. */
+  probe: Probe;
+  /** Origin of generated SCIM and token URLs (custom domain); default: the request's. */
+  publicBaseUrl?: string;
+  /** Where the SPA is served (setup links, bookmarks); default: `<origin>/console/`. */
+  consoleUrl?: string;
+}
+
+const id = z.string().check(z.minLength(1), z.maxLength(128));
+const secretText = z.string().check(z.minLength(1), z.maxLength(512));
+
+const schemas = {
+  exchange: z.strictObject({ link: z.string().check(z.minLength(1), z.maxLength(200)) }),
+  issue: z.extend(z.omit(bodySchemas.issue, { boundAdminId: true }), {
+    /** Credentials created in the console are bound to their creator unless this is false. */
+    bindToMe: z.optional(z.boolean()),
+  }),
+  createEndpoint: bodySchemas.createEndpoint,
+  setupLink: z.strictObject({
+    email: z.email(),
+    role: z.enum(ADMIN_ROLES as readonly [AdminRole, ...AdminRole[]]),
+    validMinutes: z.optional(z.int().check(z.gte(1))),
+  }),
+  testConnection: z.strictObject({
+    endpointId: id,
+    auth: z.discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('bearer'), token: secretText }),
+      z.strictObject({ type: z.literal('basic'), username: secretText, password: secretText }),
+      z.strictObject({ type: z.literal('oauth'), clientId: secretText, clientSecret: secretText }),
+    ]),
+  }),
+};
+
+function cookieValue(req: HttpRequest, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** `Secure` everywhere but a plain-http loopback origin (the local `npm start`; docs/console.md). */
+function secureCookie(origin: string): boolean {
+  return !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i.test(origin);
+}
+
+function sessionCookie(req: HttpRequest, value: string, maxAgeSeconds: number): string {
+  const attrs = [
+    `${SESSION_COOKIE}=${value}`,
+    `Path=${CONSOLE_API_PREFIX}`,
+    `Max-Age=${maxAgeSeconds}`,
+    'HttpOnly',
+    'SameSite=Strict',
+  ];
+  if (secureCookie(req.origin)) attrs.push('Secure');
+  return attrs.join('; ');
+}
+
+/** What the SPA may know about its session: never the cookie value. */
+function sessionView(s: ConsoleSession) {
+  return {
+    tenantId: s.tenantId,
+    admin: { id: s.adminId, email: s.email, role: s.role },
+    expiresAt: s.expiresAt,
+    idleExpiresAt: s.idleExpiresAt,
+    csrfToken: s.csrfToken,
+  };
+}
+
+/** Writes must come from a JSON client of this origin: a form post (text/plain) never reaches a use case. */
+function requireJson(req: HttpRequest): void {
+  if (req.body === undefined || req.body.trim() === '') return;
+  const type = (req.headers['content-type'] ?? '').toLowerCase().split(';')[0]?.trim();
+  if (type !== 'application/json') throw new ScimError(415, 'send application/json');
+}
+
+interface Ctx {
+  req: HttpRequest;
+  params: Record<string, string>;
+  session: ConsoleSession;
+  actor: string;
+  origin: string;
+  deps: ConsoleEdgeDeps;
+}
+
+interface Operation {
+  action: ConsoleAction;
+  run(c: Ctx): Promise<HttpResponse>;
+}
+
+const credentialOf = (c: Ctx) => pathParam(c.params, 'credential');
+const svcCtx = (c: Ctx) => ({ actor: c.actor, origin: c.origin });
+const consoleUrlOf = (c: Ctx) => c.deps.consoleUrl ?? `${c.origin}/console/`;
+
+const OPERATIONS: Record<string, Operation> = {
+  'GET /session': { action: 'read', run: async (c) => json(200, sessionView(c.session)) },
+  'DELETE /session': {
+    action: 'read',
+    run: async (c) => {
+      await c.deps.sessions.end(c.session, c.req);
+      return {
+        ...noContent(),
+        headers: { ...noContent().headers, 'set-cookie': sessionCookie(c.req, '', 0) },
+      };
+    },
+  },
+  'GET /tenant': {
+    action: 'read',
+    run: async (c) => {
+      const tenantId = c.session.tenantId;
+      const tenant = await c.deps.credentials.getTenant(tenantId);
+      const endpoints = await c.deps.credentials.listEndpoints(tenantId);
+      const base = consoleUrlOf(c);
+      return json(200, {
+        id: tenant.id,
+        name: tenant.name,
+        policy: tenant.policy,
+        tokenEndpoint: tokenEndpoint(c.origin, tenantId),
+        endpoints: endpoints.map((e) => ({
+          id: e.id,
+          name: e.name,
+          scimBaseUrl: scimBaseUrl(c.origin, tenantId, e.id),
+          bookmarkUrl: `${base}#/integrations/${encodeURIComponent(e.id)}`,
+        })),
+      });
+    },
+  },
+  'GET /credentials': {
+    action: 'read',
+    run: async (c) =>
+      json(200, { credentials: (await c.deps.credentials.list(c.session.tenantId)).map(publicView) }),
+  },
+  'POST /credentials': {
+    action: 'credentials.write',
+    run: async (c) => {
+      const { bindToMe, ...input } = body(c.req, schemas.issue);
+      const issued = await c.deps.credentials.issue(
+        c.session.tenantId,
+        { ...input, ...(bindToMe === false ? {} : { boundAdminId: c.session.adminId }) },
+        svcCtx(c),
+      );
+      return issuedResponse(201, issued);
+    },
+  },
+  'GET /credentials/{credential}': {
+    action: 'read',
+    run: async (c) =>
+      json(200, publicView(await c.deps.credentials.show(c.session.tenantId, credentialOf(c)))),
+  },
+  'PATCH /credentials/{credential}': {
+    action: 'credentials.write',
+    run: async (c) => {
+      const patch = body(c.req, bodySchemas.update);
+      return json(
+        200,
+        publicView(await c.deps.credentials.update(c.session.tenantId, credentialOf(c), patch, c.actor)),
+      );
+    },
+  },
+  'DELETE /credentials/{credential}': {
+    action: 'credentials.write',
+    run: async (c) => {
+      await c.deps.credentials.delete(c.session.tenantId, credentialOf(c), c.actor);
+      return noContent();
+    },
+  },
+  'POST /credentials/{credential}/extend': {
+    action: 'credentials.write',
+    run: async (c) => {
+      const input = body(c.req, bodySchemas.extend);
+      return json(
+        200,
+        publicView(await c.deps.credentials.extend(c.session.tenantId, credentialOf(c), input, c.actor)),
+      );
+    },
+  },
+  'POST /credentials/{credential}/rotate': {
+    action: 'credentials.write',
+    run: async (c) => {
+      const input = body(c.req, bodySchemas.rotate);
+      return issuedResponse(
+        200,
+        await c.deps.credentials.rotate(c.session.tenantId, credentialOf(c), input, svcCtx(c)),
+      );
+    },
+  },
+  'POST /credentials/{credential}/revoke': {
+    action: 'credentials.write',
+    run: async (c) => {
+      body(c.req, bodySchemas.empty);
+      return json(
+        200,
+        publicView(await c.deps.credentials.revoke(c.session.tenantId, credentialOf(c), c.actor)),
+      );
+    },
+  },
+  'POST /credentials/{credential}/reactivate': {
+    action: 'credentials.write',
+    run: async (c) => {
+      body(c.req, bodySchemas.empty);
+      return json(
+        200,
+        publicView(await c.deps.credentials.reactivate(c.session.tenantId, credentialOf(c), c.actor)),
+      );
+    },
+  },
+  'POST /endpoints': {
+    action: 'endpoints.write',
+    run: async (c) => {
+      const input = body(c.req, schemas.createEndpoint);
+      return json(201, await c.deps.credentials.createEndpoint(c.session.tenantId, input, c.actor));
+    },
+  },
+  'POST /endpoints/{endpoint}/token': {
+    action: 'endpoints.write',
+    run: async (c) => {
+      body(c.req, bodySchemas.empty);
+      const issued = await integrationToken(
+        c.deps.credentials,
+        c.session.tenantId,
+        pathParam(c.params, 'endpoint'),
+        { ...svcCtx(c), boundAdminId: c.session.adminId },
+      );
+      const res = issuedResponse(issued.regenerated ? 200 : 201, issued);
+      return {
+        ...res,
+        body: JSON.stringify({ ...JSON.parse(res.body ?? '{}'), regenerated: issued.regenerated }),
+      };
+    },
+  },
+  'POST /test-connection': {
+    action: 'read',
+    run: async (c) => {
+      const input = body(c.req, schemas.testConnection);
+      const result = await testConnection(
+        c.deps.probe,
+        {
+          origin: c.origin,
+          tenantId: c.session.tenantId,
+          endpointId: input.endpointId,
+          sourceIp: c.req.sourceIp,
+        },
+        input.auth,
+      );
+      return json(200, result);
+    },
+  },
+  'GET /audit': {
+    action: 'read',
+    run: async (c) => json(200, await c.deps.credentials.audit(c.session.tenantId, auditOptions(c.req))),
+  },
+  'GET /policy': {
+    action: 'read',
+    run: async (c) => json(200, await c.deps.credentials.getPolicy(c.session.tenantId)),
+  },
+  'PATCH /policy': {
+    action: 'policy.write',
+    run: async (c) => {
+      const patch = body(c.req, bodySchemas.policyPatch);
+      return json(
+        200,
+        await c.deps.credentials.updatePolicy(
+          c.session.tenantId,
+          patch as Parameters<CredentialService['updatePolicy']>[1],
+          c.actor,
+        ),
+      );
+    },
+  },
+  'GET /admins': {
+    action: 'admins.read',
+    run: async (c) => json(200, { admins: await c.deps.credentials.listAdmins(c.session.tenantId) }),
+  },
+  'POST /admins/setup-links': {
+    action: 'admins.write',
+    run: async (c) => {
+      const input = body(c.req, schemas.setupLink);
+      return json(
+        201,
+        await c.deps.sessions.createSetupLink(c.session.tenantId, input, c.actor, consoleUrlOf(c)),
+      );
+    },
+  },
+  'POST /admins/{admin}/deactivate': {
+    action: 'admins.write',
+    run: async (c) => {
+      const adminId = pathParam(c.params, 'admin');
+      body(c.req, bodySchemas.empty);
+      if (adminId === c.session.adminId)
+        throw ScimError.invalidValue('you cannot deactivate yourself; ask another owner');
+      return json(200, await c.deps.credentials.deactivateAdmin(c.session.tenantId, adminId, c.actor));
+    },
+  },
+};
+
+/** Route keys the table names but this edge does not serve (POST /session is the sign-in, outside OPERATIONS). */
+export function unservedConsoleRoutes(): string[] {
+  return CONSOLE_ROUTES.map(([m, p]) => `${m} ${p}`).filter(
+    (k) => !(k in OPERATIONS) && k !== 'POST /session',
+  );
+}
+
+/** Builds the request handler of the console function. */
+export function consoleFunction(deps: ConsoleEdgeDeps): (req: HttpRequest) => Promise<HttpResponse> {
+  const unserved = unservedConsoleRoutes();
+  if (unserved.length > 0) throw new Error(`console API: no operation for ${unserved.join(', ')}`);
+
+  return async (req) => {
+    let routeKey: string | undefined;
+    try {
+      const matched = matchRoute(req.method, req.path, 'console');
+      if (!matched.ok) {
+        if (matched.status === 405) {
+          throw new ScimError(405, `method ${req.method} is not allowed on ${req.path}`, undefined, {
+            allow: matched.allow?.join(', ') ?? '',
+          });
+        }
+        throw ScimError.notFound(`nothing at ${req.path}`);
+      }
+      const { route, params } = matched.match;
+      routeKey = `${route.method} ${route.path.slice(CONSOLE_API_PREFIX.length)}`;
+      const origin = (deps.publicBaseUrl ?? req.origin).replace(/\/+$/, '');
+      if (route.method !== 'GET') requireJson(req);
+
+      if (routeKey === 'POST /session') {
+        const input = body(req, schemas.exchange);
+        const started = await deps.sessions.exchange(input.link, req);
+        const maxAge = Math.max(0, Math.floor((Date.parse(started.session.expiresAt) - Date.now()) / 1000));
+        return json(201, sessionView(started.session), {
+          'set-cookie': sessionCookie(req, started.cookieValue, maxAge),
+        });
+      }
+
+      const operation = OPERATIONS[routeKey];
+      if (!operation) throw ScimError.notFound(`nothing at ${req.path}`);
+      const session = await deps.sessions.authenticate(cookieValue(req, SESSION_COOKIE));
+      if (route.method !== 'GET') deps.sessions.checkCsrf(session, req.headers[CSRF_HEADER]);
+      deps.sessions.authorize(session, operation.action);
+      return await operation.run({
+        req,
+        params,
+        session,
+        actor: consoleActor(session.adminId),
+        origin,
+        deps,
+      });
+    } catch (e) {
+      return managementErrorResponse(e, deps.logger, routeKey);
+    }
+  };
+}
