@@ -6,11 +6,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { CONSOLE_PATH, CONSOLE_SECURITY_HEADERS } from '../../shared/http/console-headers';
 import { CONSOLE_API_PREFIX } from '../../shared/http/routes';
 
 /** Where `npm run build:console` writes the SPA. */
-export const CONSOLE_DIST = resolve(__dirname, '../../dist/console');
+export const CONSOLE_DIST = resolve(fileURLToPath(new URL('../../dist/console', import.meta.url)));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
