@@ -8,12 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
-import {
-  challengeFor,
-  parseAuthorization,
-  wwwAuthenticate,
-  type AuthAttempt,
-} from '../credentials/authorization';
+import { challengeFor, parseAuthorization, type AuthAttempt } from '../credentials/authorization';
 import { accessTokenAudience, accessTokenIssuer } from '../credentials/access-token';
 import { candidateHashes, constantTimeEqual, hashSecret, type PepperSource } from '../credentials/pepper';
 import {
@@ -49,10 +44,10 @@ import {
   type Tenant,
   type TenantPolicy,
 } from './credential-model';
-import { VersionConflict, type Clock, type ResourceKind } from './ports';
+import { VersionConflict, type Clock } from './ports';
 import { nextDueAt } from './reminders';
+import { guardFor } from './resource-guard';
 import type { ResourceGuard } from './scim-resources';
-import type { ScimResource } from '../scim/types';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -151,67 +146,6 @@ export function toView(c: Credential, now: Date): CredentialView {
     ...c,
     state: credentialState(c, now),
     secrets: c.secrets.map(({ hash: _h, pepperVersion: _p, ...rest }) => rest),
-  };
-}
-
-function emailDomainAllowed(value: string, domains: string[]): boolean {
-  const at = value.lastIndexOf('@');
-  if (at < 0) return false;
-  const domain = value.slice(at + 1).toLowerCase();
-  return domains.some((d) => domain === d || domain.endsWith(`.${d}`));
-}
-
-/** Roles and e-mail domain guardrails of one credential, applied by the SCIM use cases. */
-export function guardFor(
-  roles: Role[],
-  allowedDomains: string[],
-  onDenied: (reason: string) => void = () => undefined,
-): ResourceGuard | undefined {
-  const full = ALL_ROLES.every((r) => roles.includes(r));
-  if (full && allowedDomains.length === 0) return undefined;
-  const addresses = (kind: ResourceKind, resource: ScimResource): string[] => {
-    if (kind !== 'User') return [];
-    const out: string[] = [];
-    if (typeof resource.userName === 'string') out.push(resource.userName);
-    if (Array.isArray(resource.emails)) {
-      for (const e of resource.emails as { value?: unknown }[])
-        if (typeof e?.value === 'string') out.push(e.value);
-    }
-    return out;
-  };
-  const inDomains = (kind: ResourceKind, resource: ScimResource): boolean =>
-    allowedDomains.length === 0 ||
-    addresses(kind, resource).every((a) => emailDomainAllowed(a, allowedDomains));
-  return {
-    checkAccess(kind, write) {
-      const role = `${kind === 'User' ? 'users' : 'groups'}:${write ? 'write' : 'read'}` as Role;
-      if (!roles.includes(role)) {
-        onDenied(`missing role ${role}`);
-        throw new ScimError(403, `this credential lacks the role '${role}'`, 'insufficient_scope', {
-          'www-authenticate': wwwAuthenticate({ scheme: 'Bearer', error: 'insufficient_scope', scope: role }),
-        });
-      }
-    },
-    checkWrite(kind, resource) {
-      if (!inDomains(kind, resource)) {
-        onDenied('e-mail domain not allowed');
-        throw new ScimError(
-          403,
-          `this credential may only provision users in: ${allowedDomains.join(', ')}`,
-          'insufficient_scope',
-          {
-            'www-authenticate': wwwAuthenticate({
-              scheme: 'Bearer',
-              error: 'insufficient_scope',
-              description: 'domain not allowed',
-            }),
-          },
-        );
-      }
-    },
-    canRead(kind, resource) {
-      return inDomains(kind, resource);
-    },
   };
 }
 

@@ -54,6 +54,10 @@ export interface RequestContext {
 }
 
 export interface ResourceGuard {
+  /** Limited to e-mail domains: users outside them are hidden, also as group members. */
+  limitsUsers: boolean;
+  /** Whether the credential holds the role (no throw): `groups` of a user is hidden without groups:read. */
+  mayAccess(kind: ResourceKind, write: boolean): boolean;
   /** Role check: throws ScimError 403 insufficient_scope. */
   checkAccess(kind: ResourceKind, write: boolean): void;
   /** E-mail domain check on what is about to be written: throws ScimError 403. */
@@ -221,11 +225,41 @@ export class ScimResources {
 
   private async membersIfWanted(ctx: RequestContext, stored: StoredResource, projection: Projection) {
     if (stored.kind !== 'Group' || !wantsAttribute('Group', projection, 'members')) return undefined;
-    return this.repo.listMembers(ctx.scope, stored.id);
+    return this.visibleMembers(ctx, await this.repo.listMembers(ctx.scope, stored.id));
+  }
+
+  /**
+   * The users among `ids` a domain-limited credential may not see (one BatchGet per 100 ids, only for such a
+   * credential). Groups and ids that are not users are never hidden.
+   */
+  private async hiddenUsers(ctx: RequestContext, ids: string[]): Promise<StoredResource[]> {
+    const guard = ctx.guard;
+    if (!guard?.limitsUsers || ids.length === 0) return [];
+    const users = await this.repo.batchGet(ctx.scope, 'User', ids);
+    return users.filter((u) => !guard.canRead('User', u.data));
+  }
+
+  /** Members without the users the credential's domains hide. */
+  private async visibleMembers(ctx: RequestContext, members: StoredMember[]): Promise<StoredMember[]> {
+    const hidden = await this.hiddenUsers(
+      ctx,
+      members.filter((m) => m.type === 'User').map((m) => m.value),
+    );
+    if (hidden.length === 0) return members;
+    const ids = new Set(hidden.map((u) => u.id));
+    return members.filter((m) => !ids.has(m.value));
+  }
+
+  /** Adding or removing a user the credential's domains hide: 403, as writing that user would be. */
+  private async checkMembersWritable(ctx: RequestContext, ids: string[]): Promise<void> {
+    const [hidden] = await this.hiddenUsers(ctx, ids);
+    if (hidden) ctx.guard?.checkWrite('User', hidden.data);
   }
 
   private async groupsIfWanted(ctx: RequestContext, stored: StoredResource, projection: Projection) {
     if (stored.kind !== 'User' || !wantsAttribute('User', projection, 'groups')) return undefined;
+    // Group names are groups data: a credential without groups:read does not see them through a user either.
+    if (ctx.guard && !ctx.guard.mayAccess('Group', false)) return undefined;
     const groups = await this.repo.batchGet(ctx.scope, 'Group', stored.memberOf);
     return groups.map((g) => ({
       value: g.id,
@@ -298,6 +332,11 @@ export class ScimResources {
     const { data, members } = splitMembers(normalized);
     ctx.guard?.checkWrite(kind, data);
     const index = checkStorable(kind, data);
+    if (members)
+      await this.checkMembersWritable(
+        ctx,
+        members.map((m) => m.value),
+      );
     const now = this.now();
     const stored: StoredResource = {
       id: uuidv7(),
@@ -358,13 +397,15 @@ export class ScimResources {
       let finalMembers: StoredMember[] | undefined;
       if (kind === 'Group') {
         const desired = members ?? [];
-        const existing = await this.repo.listMembers(ctx.scope, id);
+        // Members the credential cannot see are not its to remove: the diff is over the visible ones.
+        const existing = await this.visibleMembers(ctx, await this.repo.listMembers(ctx.scope, id));
         const changes = diffMembers(existing, desired);
+        await this.checkMembersWritable(ctx, [...changes.add.map((m) => m.value), ...changes.remove]);
         if (changes.add.length > 0 || changes.remove.length > 0) {
           await this.repo.changeMembers(ctx.scope, id, changes, next.lastModified);
           const after = await this.repo.get(ctx.scope, kind, id);
           if (after) next.version = after.version;
-          finalMembers = await this.repo.listMembers(ctx.scope, id);
+          finalMembers = await this.visibleMembers(ctx, await this.repo.listMembers(ctx.scope, id));
         } else {
           finalMembers = existing;
         }
@@ -436,13 +477,14 @@ export class ScimResources {
     let add = changes.add;
     let remove = changes.remove;
     if (changes.replaceAll) {
-      const existing = await this.repo.listMembers(ctx.scope, groupId);
+      const existing = await this.visibleMembers(ctx, await this.repo.listMembers(ctx.scope, groupId));
       const diff = diffMembers(existing, changes.replaceAll);
       const removeSet = new Set([...diff.remove, ...remove]);
       add = [...diff.add, ...add.filter((m) => !existing.some((e) => e.value === m.value))];
       remove = [...removeSet];
     }
     if (add.length === 0 && remove.length === 0) return false;
+    await this.checkMembersWritable(ctx, [...add.map((m) => m.value), ...remove]);
     await this.repo.changeMembers(ctx.scope, groupId, { add, remove }, this.now());
     return true;
   }
@@ -457,6 +499,14 @@ export class ScimResources {
     for (let attempt = 0; ; attempt++) {
       const current = await this.load(ctx, kind, id);
       checkIfMatch(current, ifMatch);
+      if (kind === 'Group' && ctx.guard?.limitsUsers) {
+        // Deleting the group would remove members the credential's domains hide: not its to do.
+        const members = await this.repo.listMembers(ctx.scope, id);
+        await this.checkMembersWritable(
+          ctx,
+          members.filter((m) => m.type === 'User').map((m) => m.value),
+        );
+      }
       const deleted = await this.versioned(kind, id, ifMatch, attempt, () =>
         this.repo.delete(ctx.scope, current, indexValues(kind, current.data)),
       );
