@@ -152,6 +152,8 @@ export interface Endpoint {
   id: string;
   name: string;
   createdAt: string;
+  /** Set when the endpoint was deleted: the id stays taken (its data must never come back) and nothing reaches it. */
+  deletedAt?: string;
 }
 
 /** What an admin may do in the console (docs/console.md): owner ⊃ admin ⊃ viewer. */
@@ -246,8 +248,12 @@ export interface CredentialRepository {
   updatePolicy(tenantId: string, policy: TenantPolicy): Promise<void>;
 
   putEndpoint(endpoint: Endpoint): Promise<boolean>;
+  /** Live endpoints only. */
   listEndpoints(tenantId: string): Promise<Endpoint[]>;
-  deleteEndpoint(tenantId: string, endpointId: string): Promise<boolean>;
+  /** The endpoint, deleted or not (one strongly consistent read). */
+  getEndpoint(tenantId: string, endpointId: string): Promise<Endpoint | undefined>;
+  /** Marks a live endpoint deleted (a tombstone); false when there is none. */
+  deleteEndpoint(tenantId: string, endpointId: string, at: string): Promise<boolean>;
 
   putAdmin(admin: AdminMember): Promise<boolean>;
   getAdmin(tenantId: string, adminId: string): Promise<AdminMember | undefined>;

@@ -361,8 +361,14 @@ export class CredentialService {
       name: input.name ?? input.id,
       createdAt: this.now().toISOString(),
     };
-    if (!(await this.repo.putEndpoint(endpoint)))
-      throw ScimError.uniqueness(`endpoint '${input.id}' already exists`);
+    if (!(await this.repo.putEndpoint(endpoint))) {
+      const existing = await this.repo.getEndpoint(tenantId, input.id);
+      throw ScimError.uniqueness(
+        existing?.deletedAt
+          ? `endpoint '${input.id}' was deleted and its id cannot be used again; choose another id`
+          : `endpoint '${input.id}' already exists`,
+      );
+    }
     await this.log(tenantId, 'endpoint.created', actor, { detail: { endpointId: input.id } });
     return endpoint;
   }
@@ -383,7 +389,7 @@ export class CredentialService {
         `endpoint '${endpointId}' has live gateway credentials (${users.map((c) => c.id).join(', ')}); revoke them first`,
       );
     }
-    if (!(await this.repo.deleteEndpoint(tenantId, endpointId)))
+    if (!(await this.repo.deleteEndpoint(tenantId, endpointId, this.now().toISOString())))
       throw ScimError.notFound(`endpoint '${endpointId}' not found`);
     await this.log(tenantId, 'endpoint.deleted', actor, { detail: { endpointId } });
   }
@@ -753,6 +759,11 @@ export class CredentialService {
     const current = await this.load(tenantId, id);
     if (Date.parse(current.expiresAt) <= this.now().getTime())
       throw bad('the credential has expired; extend it instead');
+    if (current.kind === 'gateway') {
+      const endpoint = await this.repo.getEndpoint(tenantId, current.endpoints[0] ?? '');
+      if (!endpoint || endpoint.deletedAt)
+        throw bad(`the credential's endpoint '${current.endpoints[0]}' was deleted; it cannot be reactivated`);
+    }
     const c = await this.mutate(tenantId, id, actor, 'credential.reactivated', (next) => {
       next.status = 'active';
       next.activeSince = this.now().toISOString();
@@ -902,7 +913,24 @@ export class CredentialService {
     if (attempt.kind === 'malformed') return this.refuse(tenantId, req, attempt, 'malformed credentials');
     if (!isValidTenantId(tenantId) || !isValidEndpointId(endpointId))
       return this.refuse(tenantId, req, attempt, 'unknown credentials');
+    // Read alongside the credential (no added latency): a deleted or never-created endpoint is gone for everyone.
+    const endpoint = this.repo.getEndpoint(tenantId, endpointId).then(
+      (e) => ({ live: e !== undefined && e.deletedAt === undefined }),
+      (error: unknown) => ({ error }),
+    );
+    const authenticated = await this.authenticateCredential(req, attempt, tenantId, endpointId);
+    const found = await endpoint;
+    if ('error' in found) throw found.error;
+    if (!found.live) throw ScimError.notFound(`endpoint '${endpointId}' not found`);
+    return authenticated;
+  }
 
+  private async authenticateCredential(
+    req: AuthRequest,
+    attempt: AuthAttempt & { kind: 'token' | 'basic' },
+    tenantId: string,
+    endpointId: string,
+  ): Promise<AuthenticatedCredential> {
     if (attempt.kind === 'token' && this.accessTokens && /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(attempt.token)) {
       return this.authenticateAccessToken(req, attempt, tenantId, endpointId);
     }

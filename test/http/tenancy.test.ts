@@ -1,5 +1,5 @@
 import { ROUTES as ALL_ROUTES } from '../../shared/http/routes';
-import { startHarness, type Harness } from '../support/harness';
+import { issuedSecrets, startHarness, type Harness } from '../support/harness';
 
 const ROUTES = ALL_ROUTES.filter((r) => r.fn.startsWith('scim'));
 /** A refusal: 401, or 429 once the failures from this source pass the limit (both carry no data). */
@@ -121,5 +121,56 @@ describe('tenant and endpoint isolation on every SCIM route', () => {
     expect((await h.request('GET', `${hr}/Users/${userId}`, { token: otherEndpointOnly })).status).toBe(404);
     const tenantWide = await h.request('GET', `${hr}/Users/${created.body.id}`);
     expect(tenantWide.status).toBe(200);
+  });
+
+  it('should make a deleted endpoint gone for every credential, and keep its id and gateway credentials dead', async () => {
+    const svc = h.container.credentials;
+    const ctx = { actor: 'test', origin: h.server.origin };
+    await svc.createEndpoint('victim', { id: 'crm' }, 'test');
+    const gateway = await svc.issue(
+      'victim',
+      { kind: 'gateway', name: 'crm app', endpointId: 'crm' } as never,
+      ctx,
+    );
+    issuedSecrets.push(gateway.secret);
+    const crm = '/scim/v2/victim/crm';
+    const made = await h.request('POST', `${crm}/Users`, {
+      token: gateway.secret,
+      body: { schemas: [USER_SCHEMA], userName: 'crm-user@victim.example' },
+    });
+    expect(made.status).toBe(201);
+    await svc.revoke('victim', gateway.credential.id, 'test');
+    await svc.deleteEndpoint('victim', 'crm', 'test');
+
+    // Tenant-wide credentials: the endpoint's data is neither readable nor writable.
+    for (const [method, path] of [
+      ['GET', `${crm}/Users`],
+      ['GET', `${crm}/Users/${made.body.id}`],
+      ['DELETE', `${crm}/Users/${made.body.id}`],
+      ['GET', `${crm}/ServiceProviderConfig`],
+    ] as const) {
+      const res = await h.request(method, path);
+      expect(res.status).toBe(404);
+      expect(res.text).not.toContain('crm-user');
+    }
+    const write = await h.request('POST', `${crm}/Users`, {
+      body: { schemas: [USER_SCHEMA], userName: 'new@victim.example' },
+    });
+    expect(write.status).toBe(404);
+    // A never-created endpoint is no different.
+    expect((await h.request('GET', '/scim/v2/victim/never-made/Users')).status).toBe(404);
+    // Unauthenticated callers learn nothing about which endpoints exist.
+    expect(REFUSED).toContain((await h.request('GET', `${crm}/Users`, { token: null })).status);
+
+    // The revoked gateway credential of the deleted endpoint stays dead.
+    await expect(svc.reactivate('victim', gateway.credential.id, 'test')).rejects.toMatchObject({
+      status: 400,
+    });
+    expect(REFUSED).toContain((await h.request('GET', `${crm}/Users`, { token: gateway.secret })).status);
+    // And the id cannot be reused to bring the data back.
+    await expect(svc.createEndpoint('victim', { id: 'crm' }, 'test')).rejects.toMatchObject({ status: 409 });
+    expect((await svc.listEndpoints('victim')).map((e) => e.id)).not.toContain('crm');
+    // The default endpoint is untouched.
+    expect((await h.request('GET', `Users/${userId}`)).status).toBe(200);
   });
 });

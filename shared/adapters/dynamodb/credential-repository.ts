@@ -190,18 +190,38 @@ export class DynamoCredentialRepository implements CredentialRepository {
   }
 
   async listEndpoints(tenantId: string): Promise<Endpoint[]> {
-    return (await this.queryAll(keys.tenant(tenantId), 'ENDPOINT#')).map((i) => strip<Endpoint>(i)!);
+    return (await this.queryAll(keys.tenant(tenantId), 'ENDPOINT#'))
+      .map((i) => strip<Endpoint>(i)!)
+      .filter((e) => e.deletedAt === undefined);
   }
 
-  async deleteEndpoint(tenantId: string, endpointId: string): Promise<boolean> {
+  async getEndpoint(tenantId: string, endpointId: string): Promise<Endpoint | undefined> {
     const out = await this.doc.send(
-      new DeleteCommand({
+      new GetCommand({
         TableName: this.tableName,
         Key: { pk: keys.tenant(tenantId), sk: sk.endpoint(endpointId) },
-        ReturnValues: 'ALL_OLD',
+        ConsistentRead: true,
       }),
     );
-    return out.Attributes !== undefined;
+    return strip<Endpoint>(out.Item);
+  }
+
+  async deleteEndpoint(tenantId: string, endpointId: string, at: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.tenant(tenantId), sk: sk.endpoint(endpointId) },
+          UpdateExpression: 'SET deletedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
   }
 
   putAdmin(admin: AdminMember): Promise<boolean> {
