@@ -762,7 +762,9 @@ export class CredentialService {
     if (current.kind === 'gateway') {
       const endpoint = await this.repo.getEndpoint(tenantId, current.endpoints[0] ?? '');
       if (!endpoint || endpoint.deletedAt)
-        throw bad(`the credential's endpoint '${current.endpoints[0]}' was deleted; it cannot be reactivated`);
+        throw bad(
+          `the credential's endpoint '${current.endpoints[0]}' was deleted; it cannot be reactivated`,
+        );
     }
     const c = await this.mutate(tenantId, id, actor, 'credential.reactivated', (next) => {
       next.status = 'active';
