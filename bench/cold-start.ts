@@ -19,7 +19,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { build } from 'esbuild';
 import { EVENT_ENTRIES, FUNCTION_ENTRIES, JOB_ENTRIES } from '../functions/entries';
 import { REPO_ROOT, esbuildOptionsFor } from '../infra/function';
-import type { Container } from '../shared/composition';
+import type { Container } from '../functions/compose/container';
 import type { FunctionId } from '../shared/http/routes';
 import { percentile, round } from './stats';
 

@@ -13,7 +13,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { getContainer } from '../functions/lambda';
+import { buildContainer } from '../functions/compose/container';
+import { coreFromEnv } from '../functions/runtime/core';
 import { emulatorDir } from '../functions/local/dynamodb-local';
 import { DEFAULT_ENDPOINT, startLocal } from '../functions/local/main';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
@@ -101,7 +102,9 @@ async function main(): Promise<void> {
     `local stack up in ${((performance.now() - started) / 1000).toFixed(1)} s at ${running.info.scimBaseUrl}`,
   );
   try {
-    const container = getContainer();
+    // The core the served functions share in this process (their DynamoDB calls are counted on its client).
+    const core = coreFromEnv();
+    const container = buildContainer(core.config, { doc: core.doc });
     const counter = DynamoCallCounter.attach(container.doc);
     const tableName = container.config.TABLE_NAME;
     const seedDoc = createDocumentClient({ endpoint: container.config.DYNAMODB_ENDPOINT });

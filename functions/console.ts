@@ -1,4 +1,5 @@
 /** Lambda entry point: the admin console's API (/console/api), the console routes of the shared route table. */
-import { httpHandler } from './lambda';
+import { consoleApi } from './compose/console';
+import { lambdaHttpFunction } from './runtime/http-function';
 
-export const handler = httpHandler('console');
+export const handler = await lambdaHttpFunction('console', consoleApi);

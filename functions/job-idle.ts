@@ -2,6 +2,12 @@
  * Lambda entry point: the idle job, on a schedule (EventBridge Scheduler / rule), not HTTP. Sends idle warnings and
  * deactivates idle credentials. See docs/jobs.md.
  */
-import { jobHandler } from './lambda-jobs';
+import { buildJobs } from './compose/jobs';
+import { runScheduledJob } from './compose/job-run';
+import { lambdaEventFunction } from './runtime/event-function';
 
-export const handler = jobHandler('idle');
+export const handler = await lambdaEventFunction(
+  'job idle',
+  (core) => ({ jobs: buildJobs(core), clock: core.clock }),
+  runScheduledJob('idle'),
+);

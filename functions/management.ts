@@ -1,4 +1,5 @@
-/** Lambda entry point: management routes of the shared route table. */
-import { httpHandler } from './lambda';
+/** Lambda entry point: the management routes of the shared route table (functions/compose/management.ts builds what it uses). */
+import { management } from './compose/management';
+import { lambdaHttpFunction } from './runtime/http-function';
 
-export const handler = httpHandler('management');
+export const handler = await lambdaHttpFunction('management', management);

@@ -1,4 +1,5 @@
-/** Lambda entry point: oauthToken routes of the shared route table. */
-import { httpHandler } from './lambda';
+/** Lambda entry point: the oauthToken routes of the shared route table (functions/compose/oauth.ts builds what it uses). */
+import { oauthToken } from './compose/oauth';
+import { lambdaHttpFunction } from './runtime/http-function';
 
-export const handler = httpHandler('oauthToken');
+export const handler = await lambdaHttpFunction('oauthToken', oauthToken);

@@ -1,4 +1,5 @@
-/** Lambda entry point: scimGroups routes of the shared route table. */
-import { httpHandler } from './lambda';
+/** Lambda entry point: the scimGroups routes of the shared route table (functions/compose/scim.ts builds what it uses). */
+import { scimGroups } from './compose/scim';
+import { lambdaHttpFunction } from './runtime/http-function';
 
-export const handler = httpHandler('scimGroups');
+export const handler = await lambdaHttpFunction('scimGroups', scimGroups);

@@ -1,4 +1,5 @@
-/** Lambda entry point: scimRoot routes of the shared route table. */
-import { httpHandler } from './lambda';
+/** Lambda entry point: the scimRoot routes of the shared route table (functions/compose/scim.ts builds what it uses). */
+import { scimRoot } from './compose/scim';
+import { lambdaHttpFunction } from './runtime/http-function';
 
-export const handler = httpHandler('scimRoot');
+export const handler = await lambdaHttpFunction('scimRoot', scimRoot);

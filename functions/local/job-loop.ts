@@ -2,7 +2,7 @@
  * Local server: runs the reminder and idle jobs every SCIMGATE_JOB_INTERVAL_SECONDS (default 60; 0 disables), the
  * way the schedules do in AWS. Mails land in the outbox as .eml files (OUTBOX_DIR, default .scimgate/outbox).
  */
-import type { Container } from '../../shared/composition';
+import type { Container } from '../compose/container';
 import { JOB_NAMES } from '../../shared/domain/jobs';
 
 export const DEFAULT_JOB_INTERVAL_SECONDS = 60;

@@ -7,9 +7,8 @@
  *   SCIMGATE_JOB_INTERVAL_SECONDS=60     reminder and idle jobs run this often (0 disables); mails go to
  *                                        <data dir>/outbox as .eml files (docs/jobs.md)
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { checkJava, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
@@ -82,10 +81,12 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   const jobInterval = jobIntervalSeconds();
 
   try {
-    const { getContainer } = await import('../lambda');
+    const { buildContainer } = await import('../compose/container');
+    const { loadConfig } = await import('../../shared/config');
     const { ensureTable } = await import('../../shared/adapters/dynamodb/create-table');
     const { importHandler } = await import('../entries');
-    const container = getContainer();
+    // The dev tenant and the job loop; requests go to the functions' own entries, imported as Lambda would.
+    const container = buildContainer(loadConfig());
     await ensureTable(container.doc as never, tableName);
 
     const handlers = new Map<FunctionId, LambdaHandler>();
@@ -120,7 +121,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
 
 /** Creates the development tenant and its bearer token once; later starts reuse them from local.json. */
 async function bootstrapDevTenant(
-  container: import('../../shared/composition').Container,
+  container: import('../compose/container').Container,
   origin: string,
   dataDir: string,
   inMemory: boolean,

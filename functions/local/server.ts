@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { matchRoute, type FunctionId } from '../../shared/http/routes';
+import { matchRoute, routeKey, type FunctionId, type RouteMatch } from '../../shared/http/routes';
 import { SCIM_CONTENT_TYPE } from '../../shared/scim/types';
 import { isConsoleAsset, serveConsoleAsset } from './console-assets';
 
@@ -52,11 +52,15 @@ function notFound(
   );
 }
 
+/**
+ * The API Gateway (HTTP API, payload v2) event of a request the table matched: `routeKey` names the table entry and
+ * `pathParameters` carries its decoded parameters, as API Gateway does, so the function never matches again.
+ */
 export function toEvent(
   req: IncomingMessage,
   body: Buffer,
   port: number,
-  fn: string,
+  match: RouteMatch,
 ): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const headers: Record<string, string> = {};
@@ -76,7 +80,7 @@ export function toEvent(
     (/json|text|x-www-form-urlencoded/i.test(headers['content-type'] ?? 'json') && isUtf8(body));
   return {
     version: '2.0',
-    routeKey: `$default`,
+    routeKey: routeKey(match.route),
     rawPath: url.pathname,
     rawQueryString: url.search.replace(/^\?/, ''),
     headers,
@@ -93,12 +97,13 @@ export function toEvent(
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: crypto.randomUUID(),
-      routeKey: fn,
+      routeKey: routeKey(match.route),
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
     },
     ...(cookies ? { cookies } : {}),
+    pathParameters: { ...match.params },
     body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
     isBase64Encoded: body.length > 0 && !isText,
   } as APIGatewayProxyEventV2;
@@ -148,7 +153,10 @@ export async function startLocalServer(options: {
         const fn = matched.match.route.fn;
         try {
           const handler = await options.load(fn);
-          const result = await handler(toEvent(req, Buffer.concat(chunks), port, fn), lambdaContext(fn));
+          const result = await handler(
+            toEvent(req, Buffer.concat(chunks), port, matched.match),
+            lambdaContext(fn),
+          );
           const headers: Record<string, string> = {};
           for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
           const cookies = result.cookies ?? [];

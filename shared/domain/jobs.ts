@@ -4,6 +4,7 @@
  * (credential, slot, recipient): claim with a conditional write → send → mark sent. See docs/jobs.md for the
  * argument and the one crash window.
  */
+import { StorageUnavailable } from './storage-errors';
 import { randomUUID } from 'node:crypto';
 import type {
   AuditEventType,
@@ -85,22 +86,8 @@ export interface JobsDeps {
 export const CLAIM_STALE_MS = 15 * 60_000;
 export const NO_RECIPIENT = '-';
 
-const RETRYABLE = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-]);
-
-function isRetryable(e: unknown): boolean {
-  const err = e as { name?: string; CancellationReasons?: { Code?: string }[] };
-  if (err?.name && RETRYABLE.has(err.name)) return true;
-  return (
-    err?.name === 'TransactionCanceledException' &&
-    (err.CancellationReasons ?? []).some((r) => r.Code === 'ThrottlingError')
-  );
-}
+/** Storage that is busy or unavailable (translated by the adapter) is worth another try within the run. */
+const isRetryable = (e: unknown): boolean => e instanceof StorageUnavailable;
 
 const message = (e: unknown): string =>
   (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 300);

@@ -24,8 +24,8 @@ import {
   pathParam,
   publicView,
 } from './management-edge';
-import { CONSOLE_API_PREFIX, CONSOLE_ROUTES, matchRoute } from './routes';
-import type { EdgeLogger } from './scim-edge';
+import type { ApiFamily, EdgeLogger, RouteRequest } from './api-family';
+import { CONSOLE_API_PREFIX, CONSOLE_ROUTES, ROUTES, routeKey, type RouteDef } from './routes';
 import type { HttpRequest, HttpResponse } from './types';
 
 export const SESSION_COOKIE = 'scimgate_console';
@@ -337,52 +337,41 @@ export function unservedConsoleRoutes(): string[] {
   );
 }
 
-/** Builds the request handler of the console function. */
-export function consoleFunction(deps: ConsoleEdgeDeps): (req: HttpRequest) => Promise<HttpResponse> {
+/** The console family (/console/api): the tenant and the admin always come from the session cookie. */
+export function consoleFamily(deps: ConsoleEdgeDeps): ApiFamily {
   const unserved = unservedConsoleRoutes();
   if (unserved.length > 0) throw new Error(`console API: no operation for ${unserved.join(', ')}`);
 
-  return async (req) => {
-    let routeKey: string | undefined;
-    try {
-      const matched = matchRoute(req.method, req.path, 'console');
-      if (!matched.ok) {
-        if (matched.status === 405) {
-          throw new ScimError(405, `method ${req.method} is not allowed on ${req.path}`, undefined, {
-            allow: matched.allow?.join(', ') ?? '',
-          });
-        }
-        throw ScimError.notFound(`nothing at ${req.path}`);
-      }
-      const { route, params } = matched.match;
-      routeKey = `${route.method} ${route.path.slice(CONSOLE_API_PREFIX.length)}`;
-      const origin = (deps.publicBaseUrl ?? req.origin).replace(/\/+$/, '');
-      if (route.method !== 'GET') requireJson(req);
+  const handle = async (req: RouteRequest, route: RouteDef): Promise<HttpResponse> => {
+    const key = `${route.method} ${route.path.slice(CONSOLE_API_PREFIX.length)}`;
+    const origin = (deps.publicBaseUrl ?? req.origin).replace(/\/+$/, '');
+    if (route.method !== 'GET') requireJson(req);
 
-      if (routeKey === 'POST /session') {
-        const input = body(req, schemas.exchange);
-        const started = await deps.sessions.exchange(input.link, req);
-        const maxAge = Math.max(0, Math.floor((Date.parse(started.session.expiresAt) - Date.now()) / 1000));
-        return json(201, sessionView(started.session), {
-          'set-cookie': sessionCookie(req, started.cookieValue, maxAge),
-        });
-      }
-
-      const operation = OPERATIONS[routeKey];
-      if (!operation) throw ScimError.notFound(`nothing at ${req.path}`);
-      const session = await deps.sessions.authenticate(cookieValue(req, SESSION_COOKIE));
-      if (route.method !== 'GET') deps.sessions.checkCsrf(session, req.headers[CSRF_HEADER]);
-      deps.sessions.authorize(session, operation.action);
-      return await operation.run({
-        req,
-        params,
-        session,
-        actor: consoleActor(session.adminId),
-        origin,
-        deps,
+    if (key === 'POST /session') {
+      const input = body(req, schemas.exchange);
+      const started = await deps.sessions.exchange(input.link, req);
+      const maxAge = Math.max(0, Math.floor((Date.parse(started.session.expiresAt) - Date.now()) / 1000));
+      return json(201, sessionView(started.session), {
+        'set-cookie': sessionCookie(req, started.cookieValue, maxAge),
       });
-    } catch (e) {
-      return managementErrorResponse(e, deps.logger, routeKey);
     }
+
+    const operation = OPERATIONS[key];
+    if (!operation) throw ScimError.notFound(`nothing at ${req.path}`);
+    const session = await deps.sessions.authenticate(cookieValue(req, SESSION_COOKIE));
+    if (route.method !== 'GET') deps.sessions.checkCsrf(session, req.headers[CSRF_HEADER]);
+    deps.sessions.authorize(session, operation.action);
+    return operation.run({
+      req,
+      params: req.params,
+      session,
+      actor: consoleActor(session.adminId),
+      origin,
+      deps,
+    });
   };
+  const routes: ApiFamily['routes'] = {};
+  for (const route of ROUTES)
+    if (route.fn === 'console') routes[routeKey(route)] = (req) => handle(req, route);
+  return { name: 'console', routes, renderError: (_req, e) => managementErrorResponse(e) };
 }

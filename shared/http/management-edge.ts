@@ -25,8 +25,8 @@ import type { ConsoleSessions } from '../domain/console-sessions';
 import type { CredentialService } from '../domain/credential-service';
 import { JOB_NAMES, type JobName, type JobReport } from '../domain/jobs';
 import { ScimError } from '../scim/errors';
-import { MANAGEMENT_PREFIX, MANAGEMENT_ROUTES, matchRoute } from './routes';
-import type { EdgeLogger } from './scim-edge';
+import type { ApiFamily, EdgeLogger, RouteRequest } from './api-family';
+import { MANAGEMENT_PREFIX, MANAGEMENT_ROUTES } from './routes';
 import type { HttpRequest, HttpResponse } from './types';
 
 /** Largest JSON body the management API accepts. */
@@ -57,13 +57,6 @@ export interface ManagementEdgeDeps {
   /** Console setup links (POST /tenants/{tenant}/setup-links); docs/console.md. */
   console?: { sessions: ConsoleSessions; consoleUrl?: string };
 }
-
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-]);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Request shapes: one schema per body, unknown keys rejected. Domain rules (id formats, lifetime bounds, policy)
@@ -333,25 +326,8 @@ export function json(status: number, payload: unknown, headers: Record<string, s
 export const noContent = (): HttpResponse => ({ status: 204, headers: { 'cache-control': 'no-store' } });
 
 /** Error body of the management API: `{ "error": { "status": 400, "message": "…" } }`. */
-export function managementErrorResponse(e: unknown, logger: EdgeLogger, route?: string): HttpResponse {
-  if (e instanceof ScimError) {
-    return json(e.status, { error: { status: e.status, message: e.message } }, e.headers);
-  }
-  const errorName = (e as { name?: unknown } | null)?.name;
-  if (typeof errorName === 'string' && THROTTLING.has(errorName)) {
-    logger.warn('management: storage throttled', { errorName, route });
-    return json(
-      503,
-      { error: { status: 503, message: 'the service is busy; retry later' } },
-      { 'retry-after': '1' },
-    );
-  }
-  logger.error('management: unhandled error', {
-    route,
-    errorName: typeof errorName === 'string' ? errorName : typeof e,
-    error: e instanceof Error ? e.message.slice(0, 500) : undefined,
-  });
-  return json(500, { error: { status: 500, message: 'internal server error' } });
+export function managementErrorResponse(e: ScimError): HttpResponse {
+  return json(e.status, { error: { status: e.status, message: e.message } }, e.headers);
 }
 
 /** Never lets a hash or pepper version out, whatever the service hands back. */
@@ -556,48 +532,31 @@ export function unservedManagementRoutes(): string[] {
   return MANAGEMENT_ROUTES.map(([m, p]) => `${m} ${p}`).filter((k) => !(k in OPERATIONS));
 }
 
-/** Builds the request handler of the management function. Throws at start-up on unusable configuration. */
-export function managementFunction(deps: ManagementEdgeDeps): (req: HttpRequest) => Promise<HttpResponse> {
+/** The management family (/admin/v1). Throws at start-up on unusable configuration. */
+export function managementFamily(deps: ManagementEdgeDeps): ApiFamily {
   if (deps.adminAuth.mode === 'key' && deps.adminAuth.key.length < 16) {
     throw new Error('management API: the admin key must be at least 16 characters long');
   }
   const unserved = unservedManagementRoutes();
   if (unserved.length > 0) throw new Error(`management API: no operation for ${unserved.join(', ')}`);
-
-  return async (req) => {
-    let routeKey: string | undefined;
-    try {
-      let matched: ReturnType<typeof matchRoute>;
-      try {
-        matched = matchRoute(req.method, req.path, 'management');
-      } catch {
-        throw ScimError.invalidValue('the request path is not valid (malformed percent-encoding)');
-      }
-      if (!matched.ok) {
-        if (matched.status === 405) {
-          throw new ScimError(405, `method ${req.method} is not allowed on ${req.path}`, undefined, {
-            allow: matched.allow?.join(', ') ?? '',
-          });
-        }
-        throw ScimError.notFound(`nothing at ${req.path}`);
-      }
-      const { route, params } = matched.match;
-      routeKey = `${route.method} ${route.path.slice(MANAGEMENT_PREFIX.length)}`;
-      const operation = OPERATIONS[routeKey];
-      if (!operation) throw ScimError.notFound(`nothing at ${req.path}`);
-      const actor = authorise(req, deps.adminAuth);
-      const origin = (deps.publicBaseUrl ?? req.origin).replace(/\/+$/, '');
-      return await operation({
+  const routes: ApiFamily['routes'] = {};
+  for (const [opKey, operation] of Object.entries(OPERATIONS)) {
+    const space = opKey.indexOf(' ');
+    routes[`${opKey.slice(0, space)} ${MANAGEMENT_PREFIX}${opKey.slice(space + 1)}`] = (req: RouteRequest) =>
+      operation({
         req,
-        params,
-        actor,
-        origin,
+        params: req.params,
+        actor: req.caller as string,
+        origin: (deps.publicBaseUrl ?? req.origin).replace(/\/+$/, ''),
         svc: deps.credentials,
         jobs: deps.jobs,
         console: deps.console,
       });
-    } catch (e) {
-      return managementErrorResponse(e, deps.logger, routeKey);
-    }
+  }
+  return {
+    name: 'management',
+    routes,
+    authenticate: async (req) => authorise(req, deps.adminAuth),
+    renderError: (_req, e) => managementErrorResponse(e),
   };
 }

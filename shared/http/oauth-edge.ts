@@ -27,8 +27,14 @@ import {
 } from '../credentials/token-request';
 import type { Credential } from '../domain/credential-model';
 import type { CredentialService } from '../domain/credential-service';
-import { matchRoute } from './routes';
-import type { EdgeLogger } from './scim-edge';
+import { StorageUnavailable } from '../domain/storage-errors';
+import {
+  AnsweredError,
+  classifyError,
+  type ApiFamily,
+  type EdgeLogger,
+  type RouteRequest,
+} from './api-family';
 import type { HttpRequest, HttpResponse } from './types';
 
 /** Access token lifetime when the credential carries none (Entra's gallery rules want 1–6 hours). */
@@ -51,12 +57,6 @@ export interface OAuthEdgeDeps {
 
 const JSON_UTF8 = 'application/json;charset=UTF-8';
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-]);
 const CLIENT_AUTH_FAILED = 'client authentication failed';
 
 /** A JSON response in the token endpoint's style (no-store). */
@@ -90,10 +90,6 @@ function redact(text: string, sensitive: readonly (string | undefined)[]): strin
   return out.slice(0, 500);
 }
 
-class EdgeFailure {
-  constructor(readonly response: HttpResponse) {}
-}
-
 /**
  * Maps a failure of the service or the token signer to the response, logging only what is safe. `sensitive`
  * holds the request's secrets so that no error message can carry them into the log.
@@ -104,7 +100,8 @@ function failureResponse(
   logger: EdgeLogger,
   sensitive: readonly (string | undefined)[],
 ): HttpResponse {
-  if (e instanceof EdgeFailure) return e.response;
+  if (e instanceof AnsweredError) return e.response;
+  if (e instanceof StorageUnavailable) e = classifyError(e, logger); // 503 with its Retry-After
   if (e instanceof ScimError) {
     if (e.status === 429) {
       return oauthJson(
@@ -133,14 +130,6 @@ function failureResponse(
     }
   }
   const name = (e as { name?: unknown } | null)?.name;
-  if (typeof name === 'string' && THROTTLING.has(name)) {
-    logger.warn('storage throttled', { errorName: name });
-    return oauthJson(
-      503,
-      { error: 'temporarily_unavailable', error_description: 'the service is busy; retry later' },
-      { 'retry-after': '1' },
-    );
-  }
   logger.error('unhandled error', {
     errorName: typeof name === 'string' ? name : undefined,
     error: redact(e instanceof Error ? e.message : String(e), sensitive),
@@ -165,7 +154,7 @@ async function authenticate(
       userAgent: req.userAgent,
     });
   } catch (e) {
-    throw new EdgeFailure(failureResponse(e, client.method, deps.logger, [client.clientSecret]));
+    throw new AnsweredError(failureResponse(e, client.method, deps.logger, [client.clientSecret]));
   }
 }
 
@@ -254,38 +243,27 @@ function revoked(): HttpResponse {
   return { status: 200, headers: { ...NO_STORE } };
 }
 
-/** The route, or 404 when the path does not match (or has a malformed percent-escape in the tenant segment). */
-function matchOAuthRoute(req: HttpRequest): ReturnType<typeof matchRoute> {
-  try {
-    return matchRoute(req.method, req.path, 'oauthToken');
-  } catch {
-    return { ok: false, status: 404 };
-  }
-}
-
-/** Builds the handler of the OAuth function (token and revocation endpoints of every tenant). */
-export function oauthFunction(deps: OAuthEdgeDeps): (req: HttpRequest) => Promise<HttpResponse> {
-  return async (req) => {
-    try {
-      const matched = matchOAuthRoute(req);
-      if (!matched.ok) {
-        return matched.status === 405
-          ? oauthJson(
-              405,
-              { error: 'invalid_request', error_description: 'use POST' },
-              { allow: matched.allow?.join(', ') ?? 'POST' },
-            )
-          : oauthJson(404, { error: 'invalid_request', error_description: 'no OAuth endpoint at this path' });
+/** The OAuth family (token and revocation endpoints of every tenant). */
+export function oauthFamily(deps: OAuthEdgeDeps): ApiFamily {
+  const origin = (req: RouteRequest) => (deps.publicBaseUrl ?? req.origin).replace(/\/+$/, '');
+  return {
+    name: 'oauth',
+    routes: {
+      'POST /oauth/{tenant}/token': (req) => token(deps, req, req.params.tenant ?? '', origin(req)),
+      'POST /oauth/{tenant}/revoke': (req) => revoke(deps, req, req.params.tenant ?? '', origin(req)),
+    },
+    // Client authentication failures arrive as AnsweredError (their §5.2 body); the rest is mapped here.
+    renderError: (req, e) => {
+      if (e.status === 404) {
+        return oauthJson(404, {
+          error: 'invalid_request',
+          error_description: 'no OAuth endpoint at this path',
+        });
       }
-      const { route, params } = matched.match;
-      const tenantId = params.tenant ?? '';
-      const origin = (deps.publicBaseUrl ?? req.origin).replace(/\/+$/, '');
-      return route.path.endsWith('/revoke')
-        ? await revoke(deps, req, tenantId, origin)
-        : await token(deps, req, tenantId, origin);
-    } catch (e) {
-      // Client authentication refusals arrive here as EdgeFailure; anything else is unexpected.
-      return failureResponse(e, undefined, deps.logger, [req.headers.authorization]);
-    }
+      if (e.status === 500) {
+        return oauthJson(500, { error: 'server_error', error_description: 'internal server error' });
+      }
+      return failureResponse(e, undefined, deps.logger, [req?.headers.authorization]);
+    },
   };
 }

@@ -185,6 +185,38 @@ export function matchRoute(method: string, path: string, fn?: FunctionId): Match
   return allow.length > 0 ? { ok: false, status: 405, allow } : { ok: false, status: 404 };
 }
 
+/** API Gateway's route key of a table entry (`GET /scim/v2/{tenant}/{endpoint}/Users/{id}`). */
+export const routeKey = (route: Pick<RouteDef, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+
+/**
+ * SCIM resource segments that also get a lower-case API Gateway route: API Gateway matches paths case-sensitively
+ * while SCIM resource segments are case-insensitive (`/users` is `/Users`).
+ */
+export const ALIASED_SEGMENTS = ['Users', 'Groups'] as const;
+
+/** The lower-case alias path of a table entry, if it has one. */
+export function aliasPath(route: RouteDef): string | undefined {
+  if (!route.path.startsWith(SCIM_PREFIX)) return undefined;
+  const suffix = route.path.slice(SCIM_PREFIX.length);
+  const segment = ALIASED_SEGMENTS.find((s) => suffix === `/${s}` || suffix.startsWith(`/${s}/`));
+  return segment ? SCIM_PREFIX + `/${segment.toLowerCase()}` + suffix.slice(segment.length + 1) : undefined;
+}
+
+const BY_KEY = new Map<string, RouteDef>(
+  ROUTES.flatMap((route) => {
+    const alias = aliasPath(route);
+    const own: [string, RouteDef] = [routeKey(route), route];
+    return alias
+      ? [own, [routeKey({ method: route.method, path: alias }), route] as [string, RouteDef]]
+      : [own];
+  }),
+);
+
+/** The table entry behind an API Gateway route key (an entry's own key or its lower-case alias). */
+export function routeForKey(key: string): RouteDef | undefined {
+  return BY_KEY.get(key);
+}
+
 /** Every function named in the table (one Lambda each). */
 export function functionIds(): FunctionId[] {
   return [...new Set(ROUTES.map((r) => r.fn))];

@@ -1,7 +1,8 @@
 /**
- * The SCIM edge: turns an HttpRequest into one use-case call and its result (or error) into an HttpResponse.
- * One error policy, applied once here: ScimError → RFC 7644 §3.12 body; throttling → 503 + Retry-After;
- * anything else → a logged 500 with no internals in the body.
+ * The SCIM family: one handler per route of the table (Users, Groups, discovery), each turning the request into
+ * one use-case call and its result into a response. The Lambda adapter (functions/runtime/http-function.ts) gives
+ * each handler its matched route's parameters, the authenticated caller and the parsed body, and writes whatever
+ * is thrown as an RFC 7644 §3.12 error body through `renderError`, once.
  */
 import { ScimError } from '../scim/errors';
 import {
@@ -22,8 +23,9 @@ import {
   type ResourceGuard,
   type ScimResources,
 } from '../domain/scim-resources';
-import { matchRoute, type FunctionId } from './routes';
-import type { HttpRequest, HttpResponse } from './types';
+import type { ApiFamily, EdgeLogger, RouteHandler, RouteRequest } from './api-family';
+import { SCIM_PREFIX, routeKey, type FunctionId } from './routes';
+import type { HttpMethod, HttpRequest, HttpResponse } from './types';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
@@ -37,12 +39,7 @@ export interface Principal {
 /** Verifies the request's credential for this tenant and endpoint; throws ScimError 401/403/429. */
 export type Authenticate = (req: HttpRequest, tenantId: string, endpointId: string) => Promise<Principal>;
 
-export interface EdgeLogger {
-  error(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  /** One access line per request (method, path, status, latency, caller): never headers, query or bodies. */
-  info?(message: string, extra?: Record<string, unknown>): void;
-}
+export type { EdgeLogger } from './api-family';
 
 export interface ScimEdgeDeps {
   resources: ScimResources;
@@ -51,13 +48,6 @@ export interface ScimEdgeDeps {
   /** Overrides the origin of generated URLs (custom domain). */
   publicBaseUrl?: string;
 }
-
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-]);
 
 export function contentTypeFor(req: HttpRequest): string {
   const accept = (req.headers.accept ?? '').toLowerCase();
@@ -73,21 +63,6 @@ export function jsonResponse(
   headers: Record<string, string> = {},
 ): HttpResponse {
   return { status, headers: { 'content-type': contentTypeFor(req), ...headers }, body: JSON.stringify(body) };
-}
-
-export function errorResponse(req: HttpRequest, e: unknown, logger: EdgeLogger): HttpResponse {
-  if (e instanceof ScimError) {
-    return jsonResponse(req, e.status, e.toBody(), e.headers);
-  }
-  const name = (e as { name?: string })?.name;
-  if (name && THROTTLING.has(name)) {
-    logger.warn('storage throttled', { errorName: name });
-    return jsonResponse(req, 503, new ScimError(503, 'the service is busy; retry later').toBody(), {
-      'retry-after': '1',
-    });
-  }
-  logger.error('unhandled error', { errorName: name, error: e instanceof Error ? e.message : String(e) });
-  return jsonResponse(req, 500, new ScimError(500, 'internal server error').toBody());
 }
 
 /** Parses a JSON body safely: size limit, content type, syntax. Keys such as __proto__ are rejected later by the normaliser. */
@@ -204,8 +179,7 @@ function caseInsensitiveQuery(query: Record<string, string>): Record<string, unk
   return out;
 }
 
-function searchBody(req: HttpRequest): Record<string, unknown> {
-  const body = parseJsonBody(req);
+function searchBody(body: unknown): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw ScimError.invalidSyntax('a SearchRequest must be a JSON object');
   }
@@ -241,130 +215,128 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   return tags.includes('*') || tags.includes(etag) || tags.includes(etag.replace(/^W\//, ''));
 }
 
-/** Builds the request handler of one SCIM function (Users, Groups or root/discovery). */
-export function scimFunction(
-  fn: FunctionId,
-  deps: ScimEdgeDeps,
-): (req: HttpRequest) => Promise<HttpResponse> {
-  return async (req) => {
-    try {
-      const matched = matchRoute(req.method, req.path, fn);
-      if (!matched.ok) {
-        if (matched.status === 405) {
-          throw new ScimError(405, `method ${req.method} is not allowed on ${req.path}`, undefined, {
-            allow: matched.allow?.join(', ') ?? '',
-          });
-        }
-        throw ScimError.notFound(`no SCIM resource at ${req.path}`);
+type ScimFunctionId = Extract<FunctionId, 'scimUsers' | 'scimGroups' | 'scimRoot'>;
+
+/** The request context the authenticate step established (tenant and endpoint from the verified credential). */
+const contextOf = (req: RouteRequest): RequestContext => req.caller as RequestContext;
+
+const key = (method: HttpMethod, suffix: string) => routeKey({ method, path: SCIM_PREFIX + suffix });
+
+function resourceRoutes(kind: ResourceKind, resources: ScimResources): Record<string, RouteHandler> {
+  const base = kind === 'User' ? '/Users' : '/Groups';
+  const answer = (
+    req: RouteRequest,
+    status: number,
+    rep: { resource: unknown; etag: string; location: string },
+  ) => jsonResponse(req, status, rep.resource, { etag: rep.etag, location: rep.location });
+  return {
+    [key('GET', base)]: async (req) =>
+      jsonResponse(
+        req,
+        200,
+        await resources.list(contextOf(req), kind, listQueryFrom(caseInsensitiveQuery(req.query))),
+      ),
+    [key('POST', `${base}/.search`)]: async (req) =>
+      jsonResponse(req, 200, await resources.list(contextOf(req), kind, listQueryFrom(searchBody(req.json)))),
+    [key('POST', base)]: async (req) => {
+      const projection = projectionFrom(caseInsensitiveQuery(req.query));
+      return answer(req, 201, await resources.create(contextOf(req), kind, req.json, projection));
+    },
+    [key('GET', `${base}/{id}`)]: async (req) => {
+      const ctx = contextOf(req);
+      const id = req.params.id ?? '';
+      const ifNoneMatch = req.headers['if-none-match'];
+      if (ifNoneMatch && etagMatches(ifNoneMatch, await resources.currentEtag(ctx, kind, id))) {
+        return { status: 304, headers: {} };
       }
-      const { route, params } = matched.match;
-      const tenantId = params.tenant ?? '';
-      const endpointId = params.endpoint ?? '';
-      const principal = await deps.authenticate(req, tenantId, endpointId);
+      const projection = projectionFrom(caseInsensitiveQuery(req.query));
+      return answer(req, 200, await resources.get(ctx, kind, id, projection));
+    },
+    [key('PUT', `${base}/{id}`)]: async (req) => {
+      const projection = projectionFrom(caseInsensitiveQuery(req.query));
+      const rep = await resources.replace(
+        contextOf(req),
+        kind,
+        req.params.id ?? '',
+        req.json,
+        req.headers['if-match'],
+        projection,
+      );
+      return answer(req, 200, rep);
+    },
+    [key('PATCH', `${base}/{id}`)]: async (req) => {
+      const projection = projectionFrom(caseInsensitiveQuery(req.query));
+      const wantBody = kind === 'User' || projection.attributes !== undefined;
+      const rep = await resources.patch(
+        contextOf(req),
+        kind,
+        req.params.id ?? '',
+        req.json,
+        req.headers['if-match'],
+        projection,
+        wantBody,
+      );
+      return rep ? answer(req, 200, rep) : { status: 204, headers: {} };
+    },
+    [key('DELETE', `${base}/{id}`)]: async (req) => {
+      await resources.delete(contextOf(req), kind, req.params.id ?? '', req.headers['if-match']);
+      return { status: 204, headers: {} };
+    },
+  };
+}
+
+const meNotSupported: RouteHandler = async () => {
+  throw new ScimError(501, 'the /Me endpoint is not supported: a credential stands for a client, not a user');
+};
+
+function rootRoutes(resources: ScimResources): Record<string, RouteHandler> {
+  const base = (req: RouteRequest) => contextOf(req).baseUrl;
+  return {
+    // RFC 7644 §3.11: a service provider that does not support /Me answers 501.
+    ...Object.fromEntries(
+      (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).map((m) => [key(m, '/Me'), meNotSupported]),
+    ),
+    [key('POST', '/.search')]: async (req) =>
+      jsonResponse(req, 200, await searchAll(resources, contextOf(req), listQueryFrom(searchBody(req.json)))),
+    [key('GET', '/ServiceProviderConfig')]: async (req) =>
+      jsonResponse(req, 200, buildServiceProviderConfig(base(req))),
+    [key('GET', '/ResourceTypes')]: async (req) => jsonResponse(req, 200, buildResourceTypeList(base(req))),
+    [key('GET', '/Schemas')]: async (req) => jsonResponse(req, 200, buildSchemaList(base(req))),
+    [key('GET', '/ResourceTypes/{id}')]: async (req) =>
+      jsonResponse(req, 200, buildResourceType(base(req), req.params.id ?? '')),
+    [key('GET', '/Schemas/{id}')]: async (req) =>
+      jsonResponse(req, 200, buildSchema(base(req), req.params.id ?? '')),
+  };
+}
+
+/** The SCIM family of one function (Users, Groups or root/discovery). */
+export function scimFamily(fn: ScimFunctionId, deps: ScimEdgeDeps): ApiFamily {
+  const routes =
+    fn === 'scimRoot'
+      ? rootRoutes(deps.resources)
+      : resourceRoutes(fn === 'scimUsers' ? 'User' : 'Group', deps.resources);
+  return {
+    name: 'scim',
+    routes,
+    authenticate: async (req): Promise<RequestContext> => {
+      const principal = await deps.authenticate(req, req.params.tenant ?? '', req.params.endpoint ?? '');
       const ctx: RequestContext = {
         scope: principal.scope,
         baseUrl: baseUrlFor(req, principal.scope.tenantId, principal.scope.endpointId, deps.publicBaseUrl),
       };
       if (principal.guard) ctx.guard = principal.guard;
-      const suffix = route.path.slice(route.path.indexOf('{endpoint}') + '{endpoint}'.length);
-
-      if (fn === 'scimRoot') return await rootRoute(req, deps, ctx, route.method, suffix, params.id);
-      const kind: ResourceKind = fn === 'scimUsers' ? 'User' : 'Group';
-      return await resourceRoute(req, deps, ctx, kind, route.method, suffix, params.id);
-    } catch (e) {
-      return errorResponse(req, e, deps.logger);
-    }
+      return ctx;
+    },
+    parseBody: parseJsonBody,
+    renderError: (req, e) =>
+      req
+        ? jsonResponse(req, e.status, e.toBody(), e.headers)
+        : {
+            status: e.status,
+            headers: { 'content-type': SCIM_CONTENT_TYPE, ...e.headers },
+            body: JSON.stringify(e.toBody()),
+          },
   };
-}
-
-async function resourceRoute(
-  req: HttpRequest,
-  deps: ScimEdgeDeps,
-  ctx: RequestContext,
-  kind: ResourceKind,
-  method: string,
-  suffix: string,
-  id: string | undefined,
-): Promise<HttpResponse> {
-  const { resources } = deps;
-  const query = caseInsensitiveQuery(req.query);
-  if (suffix.endsWith('/.search')) {
-    return jsonResponse(req, 200, await resources.list(ctx, kind, listQueryFrom(searchBody(req))));
-  }
-  if (id === undefined) {
-    if (method === 'GET')
-      return jsonResponse(req, 200, await resources.list(ctx, kind, listQueryFrom(query)));
-    const rep = await resources.create(ctx, kind, parseJsonBody(req), projectionFrom(query));
-    return jsonResponse(req, 201, rep.resource, { etag: rep.etag, location: rep.location });
-  }
-  const projection = projectionFrom(query);
-  switch (method) {
-    case 'GET': {
-      const ifNoneMatch = req.headers['if-none-match'];
-      if (ifNoneMatch && etagMatches(ifNoneMatch, await resources.currentEtag(ctx, kind, id))) {
-        return { status: 304, headers: {} };
-      }
-      const rep = await resources.get(ctx, kind, id, projection);
-      return jsonResponse(req, 200, rep.resource, { etag: rep.etag, location: rep.location });
-    }
-    case 'PUT': {
-      const rep = await resources.replace(
-        ctx,
-        kind,
-        id,
-        parseJsonBody(req),
-        req.headers['if-match'],
-        projection,
-      );
-      return jsonResponse(req, 200, rep.resource, { etag: rep.etag, location: rep.location });
-    }
-    case 'PATCH': {
-      const wantBody = kind === 'User' || projection.attributes !== undefined;
-      const rep = await resources.patch(
-        ctx,
-        kind,
-        id,
-        parseJsonBody(req),
-        req.headers['if-match'],
-        projection,
-        wantBody,
-      );
-      if (!rep) return { status: 204, headers: {} };
-      return jsonResponse(req, 200, rep.resource, { etag: rep.etag, location: rep.location });
-    }
-    case 'DELETE':
-      await resources.delete(ctx, kind, id, req.headers['if-match']);
-      return { status: 204, headers: {} };
-    default:
-      throw new ScimError(405, `method ${method} is not allowed`);
-  }
-}
-
-async function rootRoute(
-  req: HttpRequest,
-  deps: ScimEdgeDeps,
-  ctx: RequestContext,
-  method: string,
-  suffix: string,
-  id: string | undefined,
-): Promise<HttpResponse> {
-  const lower = suffix.toLowerCase();
-  if (method === 'POST' && lower === '/.search') {
-    return jsonResponse(req, 200, await searchAll(deps.resources, ctx, listQueryFrom(searchBody(req))));
-  }
-  if (lower === '/me') {
-    throw new ScimError(
-      501,
-      'the /Me endpoint is not supported: a credential stands for a client, not a user',
-    );
-  }
-  const base = ctx.baseUrl;
-  if (lower === '/serviceproviderconfig') return jsonResponse(req, 200, buildServiceProviderConfig(base));
-  if (lower === '/resourcetypes') return jsonResponse(req, 200, buildResourceTypeList(base));
-  if (lower === '/schemas') return jsonResponse(req, 200, buildSchemaList(base));
-  if (lower === '/resourcetypes/{id}') return jsonResponse(req, 200, buildResourceType(base, id ?? ''));
-  if (lower === '/schemas/{id}') return jsonResponse(req, 200, buildSchema(base, id ?? ''));
-  throw ScimError.notFound(`no SCIM resource at ${req.path}`);
 }
 
 /** POST /.search at the root: Users and Groups together, users first, then paged. */

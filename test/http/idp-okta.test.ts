@@ -3,6 +3,7 @@
  * deactivation (PATCH for template apps, PUT for custom apps), paged imports, group push, and the checks of Okta's
  * published SCIM test suite. Shapes follow docs idp-behaviour.md and Okta's SCIM 2.0 guide.
  */
+import { failNextDynamoCalls, sdkError } from '../support/storage-faults';
 import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { startHarness, type Harness, type RequestOptions, type TestResponse } from '../support/harness';
@@ -300,17 +301,12 @@ describe("Okta's SCIM test suite", () => {
   });
 
   it('should report storage throttling with an integer Retry-After', async () => {
-    const send = jest.spyOn(h.container.doc, 'send');
-    send.mockImplementationOnce(() =>
-      Promise.reject(
-        Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
-          name: 'ProvisionedThroughputExceededException',
-        }),
-      ),
+    const undo = failNextDynamoCalls(h.container.doc, () =>
+      sdkError('ProvisionedThroughputExceededException', 'Rate of requests exceeds the allowed throughput'),
     );
 
     const res = await lookup('throttled@okta.example');
-    send.mockRestore();
+    undo();
 
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);

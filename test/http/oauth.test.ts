@@ -9,7 +9,9 @@ import fc from 'fast-check';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { ScimError } from '../../shared/scim/errors';
 import type { Credential } from '../../shared/domain/credential-model';
-import { oauthFunction, type OAuthEdgeDeps } from '../../shared/http/oauth-edge';
+import { oauthFamily, type OAuthEdgeDeps } from '../../shared/http/oauth-edge';
+import { familyHandler } from '../support/invoke';
+import { StorageUnavailable } from '../../shared/domain/storage-errors';
 import type { HttpRequest } from '../../shared/http/types';
 import { startHarness, type Harness, type TestResponse } from '../support/harness';
 
@@ -557,7 +559,7 @@ describe('access tokens on SCIM routes (Entra OAuth2 client credentials grant)',
   });
 });
 
-describe('oauthFunction with stubbed services', () => {
+describe('the OAuth function with stubbed services', () => {
   const CLIENT_ID = 'scgi_4Vq2bT0mF7x1pLc9sKd3Aa';
   const SECRET = 'scgc_Zx8bQ1rT3mN5vB7cX9zL2kJ4hG6fD8sA0pO1iU3yT5r0a1B2c';
   const credential = {
@@ -602,7 +604,7 @@ describe('oauthFunction with stubbed services', () => {
   it('should issue with the public base URL as issuer and the default lifetime', async () => {
     const { d } = deps({ publicBaseUrl: 'https://scim.example.com/' });
 
-    const res = await oauthFunction(d)(request());
+    const res = await familyHandler('oauthToken', oauthFamily(d), d.logger)(request());
 
     expect(res.status).toBe(200);
     expect(d.accessTokens.issue).toHaveBeenCalledWith({
@@ -625,7 +627,7 @@ describe('oauthFunction with stubbed services', () => {
       throw new ScimError(429, 'slow down', undefined, { 'retry-after': '17' });
     });
 
-    const res = await oauthFunction(d)(request());
+    const res = await familyHandler('oauthToken', oauthFamily(d), d.logger)(request());
 
     expect(res.status).toBe(429);
     expect(res.headers['retry-after']).toBe('17');
@@ -635,10 +637,10 @@ describe('oauthFunction with stubbed services', () => {
   it('should map storage throttling to 503 with Retry-After', async () => {
     const { d } = deps();
     d.credentials.authenticateClient = jest.fn(async () => {
-      throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+      throw new StorageUnavailable('busy', 1); // what the adapter makes of DynamoDB's throttling
     });
 
-    const res = await oauthFunction(d)(request());
+    const res = await familyHandler('oauthToken', oauthFamily(d), d.logger)(request());
 
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
@@ -650,7 +652,7 @@ describe('oauthFunction with stubbed services', () => {
       throw new Error(`boom while handling ${SECRET}`);
     });
 
-    const res = await oauthFunction(d)(request());
+    const res = await familyHandler('oauthToken', oauthFamily(d), d.logger)(request());
 
     expect(res.status).toBe(500);
     expect(JSON.parse(res.body ?? '{}')).toEqual({
@@ -676,7 +678,11 @@ describe('oauthFunction with stubbed services', () => {
       throw new Error(`cannot revoke ${token}`);
     });
 
-    const res = await oauthFunction(d)(request({ path: '/oauth/acme/revoke', body: `token=${token}` }));
+    const res = await familyHandler(
+      'oauthToken',
+      oauthFamily(d),
+      d.logger,
+    )(request({ path: '/oauth/acme/revoke', body: `token=${token}` }));
 
     expect(res.status).toBe(500);
     expect(JSON.stringify(lines)).not.toContain(token);
@@ -694,7 +700,11 @@ describe('oauthFunction with stubbed services', () => {
       expiresAt: new Date(issuedAt.getTime() + 3600_000),
     }));
 
-    const res = await oauthFunction(d)(request({ path: '/oauth/acme/revoke', body: 'token=a.b.c' }));
+    const res = await familyHandler(
+      'oauthToken',
+      oauthFamily(d),
+      d.logger,
+    )(request({ path: '/oauth/acme/revoke', body: 'token=a.b.c' }));
 
     expect(res.status).toBe(200);
     expect(d.credentials.revokeAccessTokens).toHaveBeenCalledWith(
@@ -704,14 +714,14 @@ describe('oauthFunction with stubbed services', () => {
     );
   });
 
-  it('should answer 404 for a malformed tenant escape and 405 for GET', async () => {
+  it('should answer 404 invalid_request for a route it does not serve (a malformed tenant escape, a GET)', async () => {
     const { d } = deps();
+    const handler = familyHandler('oauthToken', oauthFamily(d), d.logger);
 
-    const notFound = await oauthFunction(d)(request({ path: '/oauth/%E0%A4%A/token' }));
-    const wrongMethod = await oauthFunction(d)(request({ method: 'GET' }));
+    const notFound = await handler(request({ path: '/oauth/%E0%A4%A/token' }));
+    const wrongMethod = await handler(request({ method: 'GET' }));
 
-    expect(notFound.status).toBe(404);
-    expect(wrongMethod.status).toBe(405);
-    expect(wrongMethod.headers.allow).toBe('POST');
+    expect([notFound.status, wrongMethod.status]).toEqual([404, 404]);
+    expect(JSON.parse(wrongMethod.body ?? '{}')).toMatchObject({ error: 'invalid_request' });
   });
 });

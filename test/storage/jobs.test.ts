@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { translateStorageError } from '../../shared/adapters/dynamodb/errors';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -266,10 +267,13 @@ describe('reminder job (DynamoDB Local, fake clock)', () => {
           if (left > 0 && String(command.input.Item?.pk ?? '').includes('#REMINDER#')) {
             left--;
             throttles++;
+            // What the document client's error middleware makes of DynamoDB's throttling error.
             return Promise.reject(
-              Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
-                name: 'ThrottlingException',
-              }),
+              translateStorageError(
+                Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+                  name: 'ThrottlingException',
+                }),
+              ),
             );
           }
           return w.table.doc.send(command as never);
@@ -280,7 +284,7 @@ describe('reminder job (DynamoDB Local, fake clock)', () => {
     const reported = await w.jobs({ doc: throttlingOnce(1), retries: 0 }).runReminders(w.now);
     expect(reported.sent).toEqual([]);
     expect(reported.failures).toEqual([
-      expect.objectContaining({ error: expect.stringMatching(/Throttling/) }),
+      expect.objectContaining({ error: expect.stringMatching(/storage is busy/) }),
     ]);
     const rerun = await w.jobs().runReminders(w.now);
     expect(rerun.sent).toHaveLength(1);

@@ -1,8 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { feedbackHandler } from '../../functions/ses-feedback';
-import { buildContainer } from '../../shared/composition';
+import { buildContainer } from '../../functions/compose/container';
+import { recordFeedback } from '../../functions/compose/ses-feedback';
+import { eventFunction } from '../../functions/runtime/event-function';
 import { createTestTable } from '../support/tables';
 
 const sns = (message: unknown) => ({ Records: [{ Sns: { Message: JSON.stringify(message) } }] });
@@ -19,7 +20,13 @@ describe('SES feedback consumer (DynamoDB Local)', () => {
       },
       { doc: table.doc },
     );
-    const handler = feedbackHandler(() => container);
+    // The function's own middy handler and work, over this test's core.
+    const handler = eventFunction(
+      'ses feedback',
+      (core) => ({ repository: container.credentialRepository, clock: core.clock }),
+      recordFeedback,
+      { core: () => container.core },
+    );
     const mail = { tags: { tenants: ['acme.globex'] } };
     await handler(
       sns({

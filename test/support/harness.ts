@@ -1,9 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { httpHandler } from '../../functions/lambda';
 import { startLocalServer, type LambdaHandler, type LocalServer } from '../../functions/local/server';
-import { buildContainer, type Container } from '../../shared/composition';
+import { buildContainer, type Container } from '../../functions/compose/container';
 import type { Clock } from '../../shared/domain/ports';
 import { appendToRunLog } from './run-log';
 import { createTestTable } from './tables';
@@ -98,7 +97,7 @@ export async function startHarness(options: { clock?: Clock; tenantId?: string }
     load: async (fn) => {
       let h = handlers.get(fn);
       if (!h) {
-        h = httpHandler(fn, () => container) as unknown as LambdaHandler;
+        h = container.handlers[fn] as LambdaHandler;
         handlers.set(fn, h);
       }
       return h;

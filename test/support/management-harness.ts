@@ -10,13 +10,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { httpHandler } from '../../functions/lambda';
 import { startLocalServer, type LambdaHandler, type LocalServer } from '../../functions/local/server';
-import { buildContainer, type Container } from '../../shared/composition';
+import { buildContainer, type Container } from '../../functions/compose/container';
 import type { CredentialService } from '../../shared/domain/credential-service';
 import type { Clock } from '../../shared/domain/ports';
-import { fromApiGateway, toApiGateway } from '../../shared/http/apigw';
-import { managementFunction, type AdminAuth } from '../../shared/http/management-edge';
+import { managementFamily, type AdminAuth } from '../../shared/http/management-edge';
+import { httpFunction } from '../../functions/runtime/http-function';
 import { send, type LogLine, type TestResponse } from './harness';
 import { appendToRunLog } from './run-log';
 import { createTestTable } from './tables';
@@ -84,14 +83,20 @@ export async function startManagementHarness(
     },
     { doc: table.doc, logger, ...(options.clock ? { clock: options.clock } : {}) },
   );
-  const management = managementFunction({
-    credentials: container.credentials,
-    logger,
-    adminAuth,
-    jobs: container.jobs,
-    console: { sessions: container.consoleSessions },
-  });
-  const managementLambda: LambdaHandler = async (event) => {
+  // The management function as in the stage under test: its family with this auth mode, over the container's core.
+  const management = httpFunction(
+    'management',
+    () =>
+      managementFamily({
+        credentials: container.credentials,
+        logger,
+        adminAuth,
+        jobs: container.jobs,
+        console: { sessions: container.consoleSessions },
+      }),
+    { core: () => container.core },
+  );
+  const managementLambda: LambdaHandler = async (event, context) => {
     const headers = { ...event.headers };
     const arn = headers[TEST_IAM_HEADER];
     delete headers[TEST_IAM_HEADER];
@@ -100,7 +105,7 @@ export async function startManagementHarness(
       headers,
       requestContext: { ...event.requestContext, ...(arn ? { authorizer: { iam: { userArn: arn } } } : {}) },
     } as APIGatewayProxyEventV2;
-    return toApiGateway(await management(fromApiGateway(simulated)));
+    return management(simulated, context);
   };
   const others = new Map<string, LambdaHandler>();
   const server = await startLocalServer({
@@ -109,7 +114,7 @@ export async function startManagementHarness(
       if (fn === 'management') return managementLambda;
       let h = others.get(fn);
       if (!h) {
-        h = httpHandler(fn, () => container) as unknown as LambdaHandler;
+        h = container.handlers[fn] as LambdaHandler;
         others.set(fn, h);
       }
       return h;

@@ -1,5 +1,7 @@
 import { jest } from '@jest/globals';
-import { jobHandler } from '../../functions/lambda-jobs';
+import { runScheduledJob } from '../../functions/compose/job-run';
+import type { Core } from '../../functions/runtime/core';
+import { eventFunction } from '../../functions/runtime/event-function';
 import { jobIntervalSeconds, startJobLoop } from '../../functions/local/job-loop';
 import type { JobName, JobReport } from '../../shared/domain/jobs';
 
@@ -16,6 +18,14 @@ const report = (job: JobName, over: Partial<JobReport> = {}): JobReport =>
     more: false,
     ...over,
   }) as JobReport;
+
+const silent = { error: () => undefined, warn: () => undefined };
+
+/** The job function's middy handler over stubbed services. */
+const jobHandler = (job: JobName, services: () => unknown) =>
+  eventFunction(`job ${job}`, () => services() as never, runScheduledJob(job), {
+    core: () => ({ logger: silent }) as unknown as Core,
+  });
 
 describe('the scheduled job Lambda handler', () => {
   it('should run the job at the scheduled time and return its report', async () => {

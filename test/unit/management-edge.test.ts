@@ -2,13 +2,16 @@ import { jest } from '@jest/globals';
 import openApi from '../../docs/openapi.json' with { type: 'json' };
 import type { CredentialService } from '../../shared/domain/credential-service';
 import {
-  managementFunction,
+  managementFamily,
   unservedManagementRoutes,
   type AdminAuth,
 } from '../../shared/http/management-edge';
+import type { EdgeLogger } from '../../shared/http/api-family';
 import { MANAGEMENT_ROUTES } from '../../shared/http/routes';
+import { familyHandler } from '../support/invoke';
 import type { HttpRequest } from '../../shared/http/types';
 import { ScimError } from '../../shared/scim/errors';
+import { StorageUnavailable } from '../../shared/domain/storage-errors';
 
 const KEY = 'unit-admin-key-0123456789abcdef';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
@@ -29,14 +32,15 @@ function request(method: string, path: string, extra: Partial<HttpRequest> = {})
 
 function edge(service: Partial<CredentialService>, adminAuth: AdminAuth = { mode: 'key', key: KEY }) {
   const logs: { level: string; message: string; extra?: Record<string, unknown> }[] = [];
-  const handler = managementFunction({
-    credentials: service as CredentialService,
-    adminAuth,
-    logger: {
-      error: (message, extra) => logs.push({ level: 'ERROR', message, ...(extra ? { extra } : {}) }),
-      warn: (message, extra) => logs.push({ level: 'WARN', message, ...(extra ? { extra } : {}) }),
-    },
-  });
+  const logger: EdgeLogger = {
+    error: (message, extra) => logs.push({ level: 'ERROR', message, ...(extra ? { extra } : {}) }),
+    warn: (message, extra) => logs.push({ level: 'WARN', message, ...(extra ? { extra } : {}) }),
+  };
+  const handler = familyHandler(
+    'management',
+    managementFamily({ credentials: service as CredentialService, adminAuth, logger }),
+    logger,
+  );
   return { handler, logs };
 }
 
@@ -74,7 +78,7 @@ describe('docs/openapi.json', () => {
   });
 });
 
-describe('managementFunction', () => {
+describe('the management function', () => {
   it('should serve an operation for every route of the table', () => {
     expect(unservedManagementRoutes()).toEqual([]);
   });
@@ -83,14 +87,13 @@ describe('managementFunction', () => {
     expect(() => edge({}, { mode: 'key', key: 'short' })).toThrow(/at least 16 characters/);
   });
 
-  it('should answer 405 with Allow for a method the path does not serve', async () => {
+  it('should answer 404 in its own error shape for a route it does not serve (API Gateway matched none)', async () => {
     const { handler } = edge({});
 
     const res = await handler(request('PUT', '/admin/v1/tenants'));
 
-    expect(res.status).toBe(405);
-    expect(res.headers.allow).toContain('GET');
-    expect(JSON.parse(res.body ?? '')).toEqual({ error: { status: 405, message: expect.any(String) } });
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.body ?? '')).toEqual({ error: { status: 404, message: expect.any(String) } });
   });
 
   it('should answer 404, not 500, for malformed percent-encoding in the path (it names no resource)', async () => {
@@ -141,14 +144,18 @@ describe('managementFunction', () => {
     expect(JSON.parse(res.body ?? '')).toEqual({ error: { status: 500, message: 'internal server error' } });
     expect(res.body).not.toContain('ECONNREFUSED');
     expect(logs).toEqual([
-      expect.objectContaining({ level: 'ERROR', extra: expect.objectContaining({ route: 'GET /tenants' }) }),
+      expect.objectContaining({
+        level: 'ERROR',
+        extra: expect.objectContaining({ function: 'management', route: 'GET /admin/v1/tenants' }),
+      }),
     ]);
   });
 
   it('should answer 503 with Retry-After when storage throttles', async () => {
     const { handler } = edge({
       listTenants: async () => {
-        throw Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+        // What the adapter makes of DynamoDB's throttling (shared/adapters/dynamodb/errors.ts).
+        throw new StorageUnavailable('busy', 1);
       },
     });
 

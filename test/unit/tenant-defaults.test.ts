@@ -1,4 +1,4 @@
-import { tenantDefaults } from '../../shared/composition';
+import { tenantDefaults } from '../../functions/compose/credentials';
 import { DEFAULT_POLICY } from '../../shared/domain/credential-model';
 
 const base = { TABLE_NAME: 't', PEPPER_FILE: 'p' };

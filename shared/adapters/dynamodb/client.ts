@@ -1,19 +1,49 @@
+/**
+ * The DynamoDB document client, built once per container. Sized for Lambda: a request never outlives its
+ * function (connection and request timeouts, a bounded number of attempts), and every transient failure that
+ * survives the SDK's retries reaches the repositories as the domain's `StorageUnavailable` (see ./errors.ts).
+ * Nothing here holds state across failures, so the service recovers by itself when the store returns.
+ */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { translateStorageError } from './errors';
 
 export interface DynamoConfig {
   region?: string;
   /** DynamoDB Local endpoint (local run and tests); absent in AWS. */
   endpoint?: string;
+  /** Per-attempt time limits and attempts (defaults: DYNAMODB_TIMEOUTS). */
+  timeouts?: Partial<DynamoTimeouts>;
 }
 
-/** Built once per container by the composition root. */
+export interface DynamoTimeouts {
+  /** TCP connect (and TLS) limit per attempt. */
+  connectionTimeoutMs: number;
+  /** Limit on one attempt's whole request/response. */
+  requestTimeoutMs: number;
+  /** Attempts including the first (the SDK's standard retry strategy with backoff between them). */
+  maxAttempts: number;
+}
+
+/**
+ * Worst case ≈ maxAttempts × (connection + request) + backoff ≈ 3 × 3.5 s + < 1 s ≈ 11.5 s: well inside the HTTP
+ * functions' 29 s timeout (API Gateway's is 30 s), so the caller gets a 503 rather than a gateway timeout.
+ */
+export const DYNAMODB_TIMEOUTS: DynamoTimeouts = {
+  connectionTimeoutMs: 1_000,
+  requestTimeoutMs: 2_500,
+  maxAttempts: 3,
+};
+
 export function createDocumentClient(
   config: DynamoConfig,
   extra: Partial<DynamoDBClientConfig> = {},
 ): DynamoDBDocumentClient {
+  const t = { ...DYNAMODB_TIMEOUTS, ...config.timeouts };
   const base: DynamoDBClientConfig = {
     region: config.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    maxAttempts: t.maxAttempts,
+    requestHandler: { connectionTimeout: t.connectionTimeoutMs, requestTimeout: t.requestTimeoutMs },
     ...extra,
   };
   if (config.endpoint) {
@@ -22,5 +52,16 @@ export function createDocumentClient(
     base.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   }
   const client = new DynamoDBClient(base);
+  // Outermost step: sees the error after the SDK's retries. The document client shares this middleware stack.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (e) {
+        throw translateStorageError(e);
+      }
+    },
+    { step: 'initialize', name: 'scimgateStorageErrors', priority: 'high' },
+  );
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

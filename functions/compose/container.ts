@@ -1,0 +1,73 @@
+/**
+ * Every service and every HTTP handler over one shared core: for the local server's in-process needs (the dev
+ * tenant, the job loop), the HTTP tests (a shared clock and captured logs) and the benchmarks. The handlers are
+ * the very middy handlers the Lambda entries export, built by the same composition roots; no Lambda entry imports
+ * this file.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AppConfig } from '../../shared/config';
+import type { AccessTokens } from '../../shared/credentials/access-token';
+import type { CredentialRepository } from '../../shared/domain/credential-model';
+import type { ConsoleSessions } from '../../shared/domain/console-sessions';
+import type { CredentialService } from '../../shared/domain/credential-service';
+import type { Jobs, Mailer } from '../../shared/domain/jobs';
+import type { Clock } from '../../shared/domain/ports';
+import type { ScimResources } from '../../shared/domain/scim-resources';
+import type { EdgeLogger } from '../../shared/http/api-family';
+import type { FunctionId } from '../../shared/http/routes';
+import type { ScimEdgeDeps } from '../../shared/http/scim-edge';
+import { buildCore, type Core, type CoreOverrides } from '../runtime/core';
+import { httpFunction, type LambdaHttpHandler } from '../runtime/http-function';
+import { consoleSessions } from './console';
+import { credentialParts } from './credentials';
+import { FAMILIES } from './families';
+import { buildJobs } from './jobs';
+import { scimDeps } from './scim';
+
+export interface Container {
+  config: AppConfig;
+  core: Core;
+  doc: DynamoDBDocumentClient;
+  clock: Clock;
+  resources: ScimResources;
+  credentials: CredentialService;
+  /** Admin console setup links and sessions. */
+  consoleSessions: ConsoleSessions;
+  accessTokens: AccessTokens;
+  edge: ScimEdgeDeps;
+  jobs: Jobs;
+  credentialRepository: CredentialRepository;
+  /** The Lambda handler of every HTTP function, over this container's core. */
+  handlers: Record<FunctionId, LambdaHttpHandler>;
+}
+
+export interface ContainerOverrides extends CoreOverrides {
+  logger?: EdgeLogger;
+  mailer?: Mailer;
+}
+
+export function buildContainer(config: AppConfig, overrides: ContainerOverrides = {}): Container {
+  const core = buildCore(config, overrides);
+  const { repository, accessTokens, credentials } = credentialParts(core);
+  const edge = scimDeps(core);
+  const handlers = Object.fromEntries(
+    (Object.keys(FAMILIES) as FunctionId[]).map((fn) => [
+      fn,
+      httpFunction(fn, FAMILIES[fn], { core: () => core }),
+    ]),
+  ) as unknown as Record<FunctionId, LambdaHttpHandler>;
+  return {
+    config,
+    core,
+    doc: core.doc,
+    clock: core.clock,
+    resources: edge.resources,
+    credentials,
+    consoleSessions: consoleSessions(core),
+    accessTokens,
+    edge,
+    jobs: buildJobs(core, overrides.mailer ? { mailer: overrides.mailer } : {}),
+    credentialRepository: repository,
+    handlers,
+  };
+}

@@ -1,0 +1,24 @@
+/** Composition root of the management function: the credential services and the jobs over the core. */
+import type { ApiFamily } from '../../shared/http/api-family';
+import { managementFamily, type AdminAuth } from '../../shared/http/management-edge';
+import type { Core } from '../runtime/core';
+import { consoleSessions } from './console';
+import { credentialParts } from './credentials';
+import { buildJobs } from './jobs';
+
+export function management(core: Core): ApiFamily {
+  const { credentials } = credentialParts(core);
+  const { config } = core;
+  const adminAuth: AdminAuth = config.ADMIN_KEY ? { mode: 'key', key: config.ADMIN_KEY } : { mode: 'iam' };
+  return managementFamily({
+    credentials,
+    logger: core.logger,
+    adminAuth,
+    jobs: buildJobs(core),
+    console: {
+      sessions: consoleSessions(core),
+      ...(config.CONSOLE_URL ? { consoleUrl: config.CONSOLE_URL } : {}),
+    },
+    ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * The small core every function is built on: validated configuration, the DynamoDB document client, the clock,
+ * the pepper and the one logger. Built once per container (module scope in Lambda, once per process locally);
+ * each function's composition root (functions/compose/*.ts) builds only the services it uses on top of it.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, type DynamoTimeouts } from '../../shared/adapters/dynamodb/client';
+import { translateStorageError } from '../../shared/adapters/dynamodb/errors';
+import { FilePepperSource } from '../../shared/adapters/local/pepper-file';
+import { loadConfig, type AppConfig } from '../../shared/config';
+import type { PepperSource } from '../../shared/credentials/pepper';
+import { systemClock, type Clock } from '../../shared/domain/ports';
+import type { EdgeLogger } from '../../shared/http/api-family';
+import { consoleLogger, lambdaLogger } from './observability';
+
+export interface Core {
+  config: AppConfig;
+  doc: DynamoDBDocumentClient;
+  clock: Clock;
+  pepper: PepperSource;
+  logger: EdgeLogger;
+}
+
+export interface CoreOverrides {
+  clock?: Clock;
+  logger?: EdgeLogger;
+  doc?: DynamoDBDocumentClient;
+  pepper?: PepperSource;
+  /** DynamoDB client timeouts (tests of a frozen store use short ones). */
+  timeouts?: Partial<DynamoTimeouts>;
+}
+
+/** A supplier of the core: each function calls it once, on its first invocation (or at init in Lambda). */
+export type CoreSupplier = () => Core;
+
+async function secretsManagerPepper(config: AppConfig): Promise<PepperSource> {
+  const [{ SecretsManagerClient }, { SecretsManagerPepperSource }] = await Promise.all([
+    import('@aws-sdk/client-secrets-manager'),
+    import('../../shared/adapters/aws/pepper-secrets-manager'),
+  ]);
+  return new SecretsManagerPepperSource(
+    new SecretsManagerClient({ region: config.AWS_REGION }),
+    config.PEPPER_SECRET_ID ?? '',
+  );
+}
+
+/**
+ * The pepper of the deployment: a local file, or Secrets Manager (its client loaded on first use, so that a
+ * function that never needs the pepper never loads it).
+ */
+function pepperFor(config: AppConfig): PepperSource {
+  if (config.PEPPER_FILE) return new FilePepperSource(config.PEPPER_FILE);
+  let source: Promise<PepperSource> | undefined;
+  return {
+    load: async () => {
+      try {
+        return await (await (source ??= secretsManagerPepper(config))).load();
+      } catch (e) {
+        // Secrets Manager throttled or unreachable is the same 503 as a busy table, never a 500.
+        throw translateStorageError(e);
+      }
+    },
+  };
+}
+
+export function buildCore(config: AppConfig, overrides: CoreOverrides = {}): Core {
+  return {
+    config,
+    doc:
+      overrides.doc ??
+      createDocumentClient({
+        region: config.AWS_REGION,
+        endpoint: config.DYNAMODB_ENDPOINT,
+        ...(overrides.timeouts ? { timeouts: overrides.timeouts } : {}),
+      }),
+    clock: overrides.clock ?? systemClock,
+    pepper: overrides.pepper ?? pepperFor(config),
+    logger:
+      overrides.logger ?? (process.env.AWS_LAMBDA_FUNCTION_NAME ? lambdaLogger() : consoleLogger(config)),
+  };
+}
+
+let core: Core | undefined;
+
+/** The core of this container, from the environment (Lambda, the local server). */
+export const coreFromEnv: CoreSupplier = () => (core ??= buildCore(loadConfig()));
