@@ -2,13 +2,13 @@
 import type { ApiFamily } from '../../shared/http/api-family';
 import { oauthFamily } from '../../shared/http/oauth-edge';
 import type { Core } from '../runtime/core';
-import { credentialParts } from './credentials';
+import { authenticatorParts } from './authenticator';
 
 export function oauthToken(core: Core): ApiFamily {
-  const { credentials, accessTokens } = credentialParts(core);
+  const { authenticator, accessTokens } = authenticatorParts(core);
   const publicBaseUrl = core.config.PUBLIC_BASE_URL;
   return oauthFamily({
-    credentials,
+    credentials: authenticator,
     accessTokens,
     logger: core.logger,
     clock: core.clock,

@@ -4,17 +4,17 @@ import { ScimResources } from '../../shared/domain/scim-resources';
 import type { ApiFamily } from '../../shared/http/api-family';
 import { scimFamily, type ScimEdgeDeps } from '../../shared/http/scim-edge';
 import type { Core } from '../runtime/core';
-import { credentialParts } from './credentials';
+import { authenticatorParts } from './authenticator';
 
 export function scimDeps(core: Core): ScimEdgeDeps {
-  const { credentials } = credentialParts(core);
+  const { authenticator } = authenticatorParts(core);
   const publicBaseUrl = core.config.PUBLIC_BASE_URL;
   return {
     resources: new ScimResources(new DynamoResourceRepository(core.doc, core.config.TABLE_NAME), core.clock),
     logger: core.logger,
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
     authenticate: async (req, tenantId, endpointId) => {
-      const auth = await credentials.authenticate(
+      const auth = await authenticator.authenticate(
         {
           authorization: req.headers.authorization,
           sourceIp: req.sourceIp,

@@ -161,10 +161,11 @@ async function bootstrapDevTenant(
     }
   }
   await container.credentials.ensureTenant(DEV_TENANT, 'Development tenant');
-  const issued = await container.credentials.issueBearer(DEV_TENANT, {
-    name: 'local development token',
-    lifetimeDays: 365,
-  });
+  const issued = await container.credentials.issue(
+    DEV_TENANT,
+    { kind: 'bearer', name: 'local development token', lifetimeDays: 365 },
+    { actor: 'system', origin },
+  );
   const info: LocalInfo = {
     ...urls,
     token: issued.secret,

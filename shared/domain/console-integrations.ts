@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponse } from '../http/types';
 import { ScimError } from '../scim/errors';
 import type { IssuedCredential } from './credential-model';
-import type { ActorContext, CredentialService } from './credential-service';
+import type { ActorContext } from './credential-lifecycle';
+import type { CredentialService } from './credential-service';
 
 /** Generates the endpoint's integration token, or regenerates it (the old one stops at once). */
 export async function integrationToken(

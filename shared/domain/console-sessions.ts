@@ -25,7 +25,7 @@ import {
   type AuditEventType,
   type CredentialRepository,
 } from './credential-model';
-import { isValidTenantId } from './credential-service';
+import { isValidTenantId } from './credential-rules';
 import type { Clock } from './ports';
 
 const MINUTE = 60_000;

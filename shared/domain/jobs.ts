@@ -14,7 +14,7 @@ import type {
   Tenant,
   TenantPolicy,
 } from './credential-model';
-import { idleAt, scimBaseUrl } from './credential-service';
+import { idleAt, scimBaseUrl } from './credential-rules';
 import { renderMail, type MailItem } from './reminder-mail';
 import {
   IDLE_WORK,
@@ -69,7 +69,7 @@ export interface JobReport {
 export interface JobsDeps {
   repo: CredentialRepository;
   mailer: Mailer;
-  /** Marks an idle credential deactivated as of `now` (CredentialService.deactivateIdle with that clock). */
+  /** Marks an idle credential deactivated as of `now` (CredentialLifecycle.deactivateIdle with that clock). */
   deactivateIdle(tenantId: string, credentialId: string, now: Date): Promise<boolean>;
   /** Console URL for tenants whose policy names none. */
   consoleUrl?: string;

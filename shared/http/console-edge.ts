@@ -11,7 +11,8 @@ import { ADMIN_ROLES, type AdminRole } from '../domain/credential-model';
 import type { ConsoleAction, ConsoleSession, ConsoleSessions } from '../domain/console-sessions';
 import { consoleActor } from '../domain/console-sessions';
 import { integrationToken, testConnection, type Probe } from '../domain/console-integrations';
-import { scimBaseUrl, tokenEndpoint, type CredentialService } from '../domain/credential-service';
+import { scimBaseUrl, tokenEndpoint } from '../domain/credential-rules';
+import type { CredentialService } from '../domain/credential-service';
 import { ScimError } from '../scim/errors';
 import {
   auditOptions,

@@ -26,7 +26,7 @@ import {
   type TokenRequestInput,
 } from '../credentials/token-request';
 import type { Credential } from '../domain/credential-model';
-import type { CredentialService } from '../domain/credential-service';
+import type { Authenticator } from '../domain/authenticator';
 import { StorageUnavailable } from '../domain/storage-errors';
 import {
   AnsweredError,
@@ -40,8 +40,8 @@ import type { HttpRequest, HttpResponse } from './types';
 /** Access token lifetime when the credential carries none (Entra's gallery rules want 1–6 hours). */
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600;
 
-/** What the edge needs of the credential service (CredentialService provides it). */
-export type OAuthCredentialPort = Pick<CredentialService, 'authenticateClient' | 'revokeAccessTokens'>;
+/** What the edge needs of the credential use cases (the Authenticator provides it). */
+export type OAuthCredentialPort = Pick<Authenticator, 'authenticateClient' | 'revokeAccessTokens'>;
 /** What the edge needs of the access tokens (AccessTokens provides it). */
 export type AccessTokenPort = Pick<AccessTokens, 'issue' | 'verify'>;
 

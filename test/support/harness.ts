@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalServer, type LambdaHandler, type LocalServer } from '../../functions/local/server';
 import { buildContainer, type Container } from '../../functions/compose/container';
+import type { CredentialView } from '../../shared/domain/credential-model';
+import type { CredentialService } from '../../shared/domain/credential-service';
 import type { Clock } from '../../shared/domain/ports';
 import { appendToRunLog } from './run-log';
 import { createTestTable } from './tables';
@@ -11,6 +13,31 @@ export interface LogLine {
   level: string;
   message: string;
   extra?: Record<string, unknown>;
+}
+
+/**
+ * Issues a bearer token for every endpoint, or for one endpoint (created on demand) when `endpoints` names one.
+ */
+export async function issueBearer(
+  credentials: CredentialService,
+  tenantId: string,
+  options: { name: string; lifetimeDays: number; endpoints?: string[] },
+): Promise<{ credential: CredentialView; secret: string }> {
+  const endpointId = options.endpoints && options.endpoints[0] !== '*' ? options.endpoints[0] : undefined;
+  if (endpointId && !(await credentials.listEndpoints(tenantId)).some((e) => e.id === endpointId)) {
+    await credentials.createEndpoint(tenantId, { id: endpointId }, 'system');
+  }
+  const issued = await credentials.issue(
+    tenantId,
+    {
+      kind: 'bearer',
+      name: options.name,
+      lifetimeDays: options.lifetimeDays,
+      ...(endpointId ? { endpointId } : {}),
+    },
+    { actor: 'system', origin: 'http://localhost' },
+  );
+  return { credential: issued.credential, secret: issued.secret };
 }
 
 /** Every secret issued in this test process, for the "never logged" check. */
@@ -106,7 +133,7 @@ export async function startHarness(options: { clock?: Clock; tenantId?: string }
   const tenantId = options.tenantId ?? 'acme';
   const issueToken = async (tenant = tenantId, endpoints?: string[]) => {
     await container.credentials.ensureTenant(tenant, tenant);
-    const issued = await container.credentials.issueBearer(tenant, {
+    const issued = await issueBearer(container.credentials, tenant, {
       name: 'test',
       lifetimeDays: 30,
       ...(endpoints ? { endpoints } : {}),

@@ -1,0 +1,189 @@
+/**
+ * Pure rules of the credential model: id and e-mail/domain formats, derived state, the management view, the
+ * connection details, and validation of roles, domains, reminders and tenant policy (guards: resource-guard.ts).
+ * No I/O; shared by the tenant, lifecycle and authenticator parts (see credential-service.ts).
+ */
+import { ScimError } from '../scim/errors';
+import {
+  ALL_ROLES,
+  ROLE_PRESETS,
+  type Credential,
+  type CredentialState,
+  type CredentialView,
+  type ReminderSettings,
+  type Role,
+  type TenantPolicy,
+} from './credential-model';
+
+export const DAY = 86_400_000;
+export const HOUR = 3_600_000;
+
+const ID = /^[a-z0-9](?:[a-z0-9-]{0,62})$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+export function isValidTenantId(id: string): boolean {
+  return ID.test(id);
+}
+export const isValidEndpointId = isValidTenantId;
+
+export function isEmailAddress(value: string): boolean {
+  return EMAIL.test(value);
+}
+
+/** 400 with the SCIM `invalidValue` type: every rule violation of the credential use cases. */
+export const bad = (detail: string) => ScimError.invalidValue(detail);
+
+export function tenantNotFound(tenantId: string): ScimError {
+  return ScimError.notFound(`tenant '${tenantId.slice(0, 64)}' not found`);
+}
+
+export function scimBaseUrl(origin: string, tenantId: string, endpointId: string): string {
+  return `${origin.replace(/\/+$/, '')}/scim/v2/${tenantId}/${endpointId}`;
+}
+export function tokenEndpoint(origin: string, tenantId: string): string {
+  return `${origin.replace(/\/+$/, '')}/oauth/${tenantId}/token`;
+}
+
+/**
+ * The expiry an issue or extension asks for (a date, or days from `base`), checked against the tenant policy:
+ * in the future, and at most maxLifetimeDays from now and from the secret's creation.
+ */
+export function expiryFrom(
+  policy: TenantPolicy,
+  input: { expiresAt?: string; days?: number },
+  base: Date,
+  secretCreatedAt: Date,
+  now: Date,
+): string {
+  let expires: number;
+  if (input.expiresAt !== undefined) {
+    expires = Date.parse(input.expiresAt);
+    if (Number.isNaN(expires))
+      throw bad(`expiresAt '${String(input.expiresAt).slice(0, 40)}' is not an ISO 8601 date`);
+  } else {
+    const days = input.days ?? policy.defaultLifetimeDays;
+    if (!Number.isInteger(days) || days < 1)
+      throw bad('the lifetime must be a whole number of days, at least 1');
+    expires = base.getTime() + days * DAY;
+  }
+  if (expires <= now.getTime()) throw bad('the expiry must be in the future');
+  // Bounded from now and from the secret's creation, so that extending never replaces rotation.
+  const cap = Math.min(now.getTime(), secretCreatedAt.getTime()) + policy.maxLifetimeDays * DAY;
+  if (expires > cap + 1000) {
+    throw bad(
+      `the tenant policy allows at most ${policy.maxLifetimeDays} days from now and from the secret's creation ` +
+        `(latest ${new Date(cap).toISOString()}); rotate the credential to go further`,
+    );
+  }
+  return new Date(expires).toISOString();
+}
+
+/** What the IdP form asks for, per kind: scimBaseUrl, tokenEndpoint and clientId, or username. */
+export function connectionOf(c: Credential, origin: string): Record<string, string> {
+  const endpointId = c.endpoints[0] === '*' ? 'default' : (c.endpoints[0] ?? 'default');
+  const out: Record<string, string> = { scimBaseUrl: scimBaseUrl(origin, c.tenantId, endpointId) };
+  if (c.kind === 'oauth-client') {
+    out.tokenEndpoint = tokenEndpoint(origin, c.tenantId);
+    out.clientId = c.clientId ?? '';
+  }
+  if (c.kind === 'basic') out.username = c.username ?? '';
+  return out;
+}
+
+/** Derived state of a credential at `now`. */
+export function credentialState(
+  c: Pick<Credential, 'status' | 'expiresAt' | 'idleDays' | 'activeSince' | 'lastUsedAt'>,
+  now: Date,
+): CredentialState {
+  if (c.status !== 'active') return c.status;
+  if (Date.parse(c.expiresAt) <= now.getTime()) return 'expired';
+  if (idleSince(c) + c.idleDays * DAY <= now.getTime()) return 'idle';
+  return 'active';
+}
+
+/** Start of the current idle window: creation, last use or reactivation, whichever is latest (epoch ms). */
+export function idleSince(c: Pick<Credential, 'activeSince' | 'lastUsedAt'>): number {
+  return Math.max(Date.parse(c.activeSince), c.lastUsedAt ? Date.parse(c.lastUsedAt) : 0);
+}
+
+/** The instant a credential becomes idle if it is not used before. */
+export function idleAt(c: Pick<Credential, 'activeSince' | 'lastUsedAt' | 'idleDays'>): Date {
+  return new Date(idleSince(c) + c.idleDays * DAY);
+}
+
+export function toView(c: Credential, now: Date): CredentialView {
+  return {
+    ...c,
+    state: credentialState(c, now),
+    secrets: c.secrets.map(({ hash: _h, pepperVersion: _p, ...rest }) => rest),
+  };
+}
+
+export function resolveRoles(roles: Role[] | string | undefined): Role[] {
+  if (roles === undefined) return [...ALL_ROLES];
+  if (typeof roles === 'string') {
+    const preset = ROLE_PRESETS[roles];
+    if (preset) return [...preset];
+    return resolveRoles(roles.split(',').map((r) => r.trim()) as Role[]);
+  }
+  const out = [...new Set(roles)];
+  for (const r of out) {
+    if (!ALL_ROLES.includes(r)) {
+      throw bad(
+        `unknown role '${String(r).slice(0, 40)}'; use ${ALL_ROLES.join(', ')} or a preset (${Object.keys(ROLE_PRESETS).join(', ')})`,
+      );
+    }
+  }
+  if (out.length === 0) throw bad('a credential needs at least one role');
+  return out;
+}
+
+export function resolveDomains(domains: string[] | undefined): string[] {
+  const out = [...new Set((domains ?? []).map((d) => d.trim().toLowerCase().replace(/^@/, '')))];
+  for (const d of out) if (!DOMAIN.test(d)) throw bad(`'${d.slice(0, 60)}' is not a domain name`);
+  return out;
+}
+
+export function validateReminders(
+  r: Partial<ReminderSettings> | undefined,
+): Partial<ReminderSettings> | undefined {
+  if (r === undefined) return undefined;
+  if (r.recipients)
+    for (const a of r.recipients)
+      if (!isEmailAddress(a)) throw bad(`'${a.slice(0, 80)}' is not an e-mail address`);
+  if (r.leadDays !== undefined && !(Number.isInteger(r.leadDays) && r.leadDays >= 0 && r.leadDays <= 365)) {
+    throw bad('reminders.leadDays must be an integer from 0 to 365');
+  }
+  if (r.frequency !== undefined && !['daily', 'weekly', 'monthly'].includes(r.frequency)) {
+    throw bad("reminders.frequency must be 'daily', 'weekly' or 'monthly'");
+  }
+  if (
+    r.idleWarningDays !== undefined &&
+    !(Number.isInteger(r.idleWarningDays) && r.idleWarningDays >= 0 && r.idleWarningDays <= 90)
+  ) {
+    throw bad('reminders.idleWarningDays must be an integer from 0 to 90');
+  }
+  return r;
+}
+
+export function validatePolicy(p: TenantPolicy): TenantPolicy {
+  const int = (name: string, v: number, min: number, max: number) => {
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw bad(`policy.${name} must be an integer from ${min} to ${max}`);
+  };
+  int('defaultLifetimeDays', p.defaultLifetimeDays, 1, 3650);
+  int('maxLifetimeDays', p.maxLifetimeDays, 1, 3650);
+  if (p.defaultLifetimeDays > p.maxLifetimeDays)
+    throw bad('policy.defaultLifetimeDays cannot exceed policy.maxLifetimeDays');
+  int('idleDays', p.idleDays, 1, 3650);
+  int('rotationGraceHours', p.rotationGraceHours, 0, 720);
+  int('rotationHardCapHours', p.rotationHardCapHours, 0, 720);
+  if (p.rotationGraceHours > p.rotationHardCapHours)
+    throw bad('policy.rotationGraceHours cannot exceed policy.rotationHardCapHours');
+  int('accessTokenTtlSeconds', p.accessTokenTtlSeconds, 3600, 21600);
+  validateReminders(p.reminders);
+  if (p.consoleUrl !== undefined && !/^https?:\/\/\S+$/.test(p.consoleUrl))
+    throw bad('policy.consoleUrl must be an http(s) URL');
+  return p;
+}

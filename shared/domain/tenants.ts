@@ -1,0 +1,268 @@
+/**
+ * Tenant administration: tenants and their policy, SCIM endpoints, and admin memberships (with the effect of an
+ * admin's deactivation or removal on the credentials bound to them).
+ */
+import { randomUUID } from 'node:crypto';
+import { ScimError } from '../scim/errors';
+import { AuditLog } from './audit-log';
+import {
+  DEFAULT_ADMIN_ROLE,
+  type AdminMember,
+  type AdminRole,
+  type Credential,
+  type CredentialView,
+  type Endpoint,
+  type Tenant,
+  type TenantPolicy,
+} from './credential-model';
+import {
+  bad,
+  isEmailAddress,
+  isValidEndpointId,
+  isValidTenantId,
+  tenantNotFound,
+  toView,
+  validatePolicy,
+} from './credential-rules';
+import { CredentialStore, type CredentialContext } from './credential-store';
+import { VersionConflict } from './ports';
+import { nextDueAt } from './reminders';
+
+export class Tenants {
+  private readonly audit: AuditLog;
+  private readonly store: CredentialStore;
+
+  constructor(private readonly ctx: CredentialContext) {
+    this.audit = new AuditLog(ctx.repo, ctx.clock);
+    this.store = new CredentialStore(ctx, this.audit);
+  }
+
+  private now(): Date {
+    return this.ctx.clock.now();
+  }
+
+  // ---------------------------------------------------------------- tenants and policy
+
+  async createTenant(
+    input: { id: string; name: string; policy?: Partial<TenantPolicy> },
+    actor: string,
+  ): Promise<Tenant> {
+    if (typeof input.id !== 'string' || !isValidTenantId(input.id)) {
+      throw bad(`tenant id must be 1-63 lowercase letters, digits or '-', starting with a letter or digit`);
+    }
+    const defaults = this.ctx.defaults;
+    const policy = validatePolicy({
+      ...defaults,
+      ...input.policy,
+      reminders: { ...defaults.reminders, ...input.policy?.reminders },
+    });
+    const tenant: Tenant = {
+      id: input.id,
+      name: input.name || input.id,
+      createdAt: this.now().toISOString(),
+      policy,
+    };
+    if (!(await this.ctx.repo.putTenant(tenant)))
+      throw ScimError.uniqueness(`tenant '${input.id}' already exists`);
+    await this.ctx.repo.putEndpoint({
+      tenantId: tenant.id,
+      id: 'default',
+      name: 'Default SCIM endpoint',
+      createdAt: tenant.createdAt,
+    });
+    await this.audit.record(tenant.id, 'tenant.created', actor);
+    return tenant;
+  }
+
+  /** Creates the tenant unless it exists (local bootstrap, tests). */
+  async ensureTenant(id: string, name: string): Promise<Tenant> {
+    const existing = await this.ctx.repo.getTenant(id);
+    if (existing) return existing;
+    try {
+      return await this.createTenant({ id, name }, 'system');
+    } catch (e) {
+      if (e instanceof ScimError && e.status === 409) return this.getTenant(id);
+      throw e;
+    }
+  }
+
+  async getTenant(tenantId: string): Promise<Tenant> {
+    const t = isValidTenantId(tenantId) ? await this.ctx.repo.getTenant(tenantId) : undefined;
+    if (!t) throw tenantNotFound(tenantId);
+    return t;
+  }
+
+  listTenants(): Promise<Tenant[]> {
+    return this.ctx.repo.listTenants();
+  }
+
+  /**
+   * Tenants are not deleted: scimgate never drops provisioned users and groups behind an admin's back. Refused
+   * before anything changes; revoke and delete the tenant's credentials to cut it off.
+   */
+  async deleteTenant(tenantId: string, _actor: string): Promise<void> {
+    await this.getTenant(tenantId);
+    throw new ScimError(
+      409,
+      `tenant '${tenantId}' is kept: deleting a tenant would drop its provisioned users and groups; ` +
+        'revoke and delete its credentials to cut it off',
+    );
+  }
+
+  async getPolicy(tenantId: string): Promise<TenantPolicy> {
+    return (await this.getTenant(tenantId)).policy;
+  }
+
+  async updatePolicy(tenantId: string, patch: Partial<TenantPolicy>, actor: string): Promise<TenantPolicy> {
+    const tenant = await this.getTenant(tenantId);
+    const policy = validatePolicy({
+      ...tenant.policy,
+      ...patch,
+      reminders: { ...tenant.policy.reminders, ...patch.reminders },
+    });
+    await this.ctx.repo.updatePolicy(tenantId, policy);
+    await this.audit.record(tenantId, 'tenant.policy-updated', actor);
+    await this.reschedule(tenantId, policy);
+    return policy;
+  }
+
+  /** New tenant defaults can move reminders earlier: recompute every credential's next due time (byDue index). */
+  private async reschedule(tenantId: string, policy: TenantPolicy): Promise<void> {
+    const now = this.now();
+    for (const c of await this.ctx.repo.listCredentials(tenantId)) {
+      const due = nextDueAt(c, policy, now)?.toISOString();
+      if (due === c.nextDueAt) continue;
+      const next: Credential = { ...c, nextDueAt: due, version: c.version + 1 };
+      // A concurrent change recomputes the due time itself: losing this race loses nothing.
+      await this.ctx.repo.saveCredential(next, c.version, []).catch((e: unknown) => {
+        if (!(e instanceof VersionConflict)) throw e;
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- endpoints
+
+  async createEndpoint(
+    tenantId: string,
+    input: { id: string; name?: string },
+    actor: string,
+  ): Promise<Endpoint> {
+    await this.getTenant(tenantId);
+    if (typeof input.id !== 'string' || !isValidEndpointId(input.id)) {
+      throw bad(`endpoint id must be 1-63 lowercase letters, digits or '-'`);
+    }
+    const endpoint: Endpoint = {
+      tenantId,
+      id: input.id,
+      name: input.name ?? input.id,
+      createdAt: this.now().toISOString(),
+    };
+    if (!(await this.ctx.repo.putEndpoint(endpoint))) {
+      const existing = await this.ctx.repo.getEndpoint(tenantId, input.id);
+      throw ScimError.uniqueness(
+        existing?.deletedAt
+          ? `endpoint '${input.id}' was deleted and its id cannot be used again; choose another id`
+          : `endpoint '${input.id}' already exists`,
+      );
+    }
+    await this.audit.record(tenantId, 'endpoint.created', actor, { detail: { endpointId: input.id } });
+    return endpoint;
+  }
+
+  async listEndpoints(tenantId: string): Promise<Endpoint[]> {
+    await this.getTenant(tenantId);
+    return this.ctx.repo.listEndpoints(tenantId);
+  }
+
+  async deleteEndpoint(tenantId: string, endpointId: string, actor: string): Promise<void> {
+    await this.getTenant(tenantId);
+    const users = (await this.ctx.repo.listCredentials(tenantId)).filter(
+      (c) => c.kind === 'gateway' && c.endpoints.includes(endpointId) && c.status !== 'revoked',
+    );
+    if (users.length > 0) {
+      throw new ScimError(
+        409,
+        `endpoint '${endpointId}' has live gateway credentials (${users.map((c) => c.id).join(', ')}); revoke them first`,
+      );
+    }
+    if (!(await this.ctx.repo.deleteEndpoint(tenantId, endpointId, this.now().toISOString())))
+      throw ScimError.notFound(`endpoint '${endpointId}' not found`);
+    await this.audit.record(tenantId, 'endpoint.deleted', actor, { detail: { endpointId } });
+  }
+
+  // ---------------------------------------------------------------- admins
+
+  async addAdmin(
+    tenantId: string,
+    input: { id?: string; email: string; role?: AdminRole },
+    actor: string,
+  ): Promise<AdminMember> {
+    await this.getTenant(tenantId);
+    if (typeof input.email !== 'string' || !isEmailAddress(input.email))
+      throw bad(`'${String(input.email).slice(0, 80)}' is not an e-mail address`);
+    const id = input.id ?? randomUUID();
+    if (!isValidTenantId(id) && !/^[0-9a-f-]{36}$/.test(id))
+      throw bad('admin id must be 1-63 lowercase letters, digits or -');
+    const admin: AdminMember = {
+      tenantId,
+      id,
+      email: input.email,
+      status: 'active',
+      createdAt: this.now().toISOString(),
+      role: input.role ?? DEFAULT_ADMIN_ROLE,
+    };
+    if (!(await this.ctx.repo.putAdmin(admin))) throw ScimError.uniqueness(`admin '${id}' already exists`);
+    await this.audit.record(tenantId, 'admin.added', actor, { detail: { adminId: id } });
+    return admin;
+  }
+
+  async listAdmins(tenantId: string): Promise<AdminMember[]> {
+    await this.getTenant(tenantId);
+    return this.ctx.repo.listAdmins(tenantId);
+  }
+
+  async getAdmin(tenantId: string, adminId: string): Promise<AdminMember> {
+    const a = await this.ctx.repo.getAdmin(tenantId, adminId);
+    if (!a) throw ScimError.notFound(`admin '${adminId.slice(0, 64)}' not found`);
+    return a;
+  }
+
+  async deactivateAdmin(tenantId: string, adminId: string, actor: string): Promise<AdminMember> {
+    const admin = await this.getAdmin(tenantId, adminId);
+    const next: AdminMember = { ...admin, status: 'deactivated' };
+    await this.ctx.repo.updateAdmin(next);
+    await this.setBoundActive(tenantId, adminId, false, actor);
+    await this.audit.record(tenantId, 'admin.deactivated', actor, { detail: { adminId } });
+    return next;
+  }
+
+  async removeAdmin(tenantId: string, adminId: string, actor: string): Promise<void> {
+    await this.getAdmin(tenantId, adminId);
+    await this.setBoundActive(tenantId, adminId, false, actor);
+    await this.ctx.repo.deleteAdmin(tenantId, adminId);
+    await this.audit.record(tenantId, 'admin.removed', actor, { detail: { adminId } });
+  }
+
+  private async setBoundActive(
+    tenantId: string,
+    adminId: string,
+    active: boolean,
+    actor: string,
+  ): Promise<void> {
+    for (const c of await this.ctx.repo.listCredentials(tenantId)) {
+      if (c.boundAdminId === adminId && c.adminActive !== active) {
+        await this.store.mutate(tenantId, c.id, actor, 'credential.updated', (cred) => {
+          cred.adminActive = active;
+        });
+      }
+    }
+  }
+
+  async credentialsBoundTo(tenantId: string, adminId: string): Promise<CredentialView[]> {
+    await this.getAdmin(tenantId, adminId);
+    const now = this.now();
+    return (await this.ctx.repo.listCredentials(tenantId))
+      .filter((c) => c.boundAdminId === adminId)
+      .map((c) => toView(c, now));
+  }
+}
