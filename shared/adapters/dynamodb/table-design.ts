@@ -77,6 +77,12 @@ export const keys = {
   setupLink: (tenantId: string, hash: string) => `T#${tenantId}#SETUPLINK#${hash}`,
   /** Console session, by HMAC of its cookie secret (single item, TTL at absolute expiry). */
   session: (tenantId: string, hash: string) => `T#${tenantId}#SESSION#${hash}`,
+  /** The tenant's change-event log (events API); sort key = zero-padded sequence number (issue 12). */
+  events: (tenantId: string) => `T#${tenantId}#EVENTS`,
+  /** The tenant's event sequence counter (one item, sort key SINGLETON_SK). */
+  eventSequence: (tenantId: string) => `T#${tenantId}#EVENTS#SEQ`,
+  /** Marks an event id as stored, so a redelivered change is stored once. */
+  eventId: (tenantId: string, eventId: string) => `T#${tenantId}#EVENTS#ID#${eventId}`,
   /** byDue partition of a credential. */
   dueShard: (credentialId: string) => `DUE#${dueShardOf(credentialId)}`,
 } as const;
