@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import jest from 'eslint-plugin-jest';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', 'dist/**', '.scimgate/**'] },
+  { ignores: ['.tmp/**', 'node_modules/**', 'cdk.out/**', 'coverage/**', 'dist/**', '.scimgate/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -71,6 +71,7 @@ export class ApiStack extends Stack {
         tableName: table.tableName,
         pepperSecretArn: pepperSecret.secretArn,
         logRetention: stage.logRetention,
+        detailedTracing: stage.detailedTracing,
         ...(stage.publicBaseUrl ? { publicBaseUrl: stage.publicBaseUrl } : {}),
         environment: {
           ...(sendsMail

@@ -28,6 +28,26 @@ export const TABLE_ACTIONS = {
 
 export type TableAccess = 'read' | 'readWrite';
 
+/** Imported by the SDK's default credential chain only when no credentials are in the environment. */
+export const UNREACHED_CREDENTIAL_PROVIDERS = [
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-login',
+  '@smithy/credential-provider-imds',
+] as const;
+
+/**
+ * Bundle-time constants: `SCIMGATE_TRACER` turns the Powertools Tracer (X-Ray subsegments per DynamoDB call) on
+ * for a stage; when off, esbuild drops the tracer and the X-Ray SDK from every bundle
+ * (functions/runtime/observability.ts).
+ */
+export function bundleDefines(detailedTracing: boolean): Record<string, string> {
+  return { 'process.env.SCIMGATE_TRACER': JSON.stringify(detailedTracing ? 'on' : 'off') };
+}
+
 /**
  * esbuild options of every function (test/infra/bundles.test.ts bundles each entry with exactly these to check its
  * size budget, so the test and the deployed bundles cannot drift apart).
@@ -41,8 +61,11 @@ export const BUNDLING = {
   mainFields: ['module', 'main'],
   // CommonJS dependencies bundled into ESM still call require(); give them one.
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  // Bundle the AWS SDK too: the versions in package-lock.json are the ones tested.
-  externalModules: [],
+  // Bundle the AWS SDK too: the versions in package-lock.json are the ones tested. Left out: the credential
+  // providers the default chain only imports (dynamically) when the environment has no credentials, which never
+  // happens in Lambda (fromEnv answers first); were one ever reached, the runtime's own AWS SDK provides it
+  // (docs/decisions/0003-middy-per-function-composition.md).
+  externalModules: [...UNREACHED_CREDENTIAL_PROVIDERS],
   forceDockerBundling: false,
 } as const satisfies BundlingOptions;
 
@@ -50,7 +73,11 @@ export const BUNDLING = {
  * The same bundling as plain esbuild options (the construct's esbuild call, reproduced for the bundle-size test
  * and the cold-start benchmark, which bundle the entries themselves).
  */
-export function esbuildOptionsFor(entryPoint: string, outfile: string): EsbuildOptions {
+export function esbuildOptionsFor(
+  entryPoint: string,
+  outfile: string,
+  detailedTracing = false,
+): EsbuildOptions {
   return {
     entryPoints: [entryPoint],
     outfile,
@@ -65,6 +92,7 @@ export function esbuildOptionsFor(entryPoint: string, outfile: string): EsbuildO
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
     external: [...BUNDLING.externalModules],
+    define: bundleDefines(detailedTracing),
     logLevel: 'silent',
   };
 }
@@ -82,6 +110,8 @@ export interface ScimgateFunctionProps {
   timeout?: Duration;
   /** Further environment variables (mail settings, console URL). */
   environment?: Record<string, string>;
+  /** Powertools Tracer in the bundle: an X-Ray subsegment per DynamoDB call (the stage's `detailedTracing`). */
+  detailedTracing?: boolean;
 }
 
 export class ScimgateFunction extends Construct {
@@ -120,10 +150,15 @@ export class ScimgateFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      // X-Ray: Powertools Tracer records the DynamoDB calls of each invocation (functions/lambda.ts).
+      // X-Ray: Lambda records every invocation; with detailedTracing the Powertools Tracer adds the DynamoDB calls.
       tracing: lambda.Tracing.ACTIVE,
       environment,
-      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [] },
+      bundling: {
+        ...BUNDLING,
+        mainFields: [...BUNDLING.mainFields],
+        externalModules: [...BUNDLING.externalModules],
+        define: bundleDefines(props.detailedTracing ?? false),
+      },
     });
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {

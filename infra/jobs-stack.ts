@@ -72,6 +72,7 @@ export class JobsStack extends Stack {
         tableName: table.tableName,
         pepperSecretArn: pepperSecret.secretArn,
         logRetention: stage.logRetention,
+        detailedTracing: stage.detailedTracing,
         timeout: JOB_TIMEOUT,
         ...(stage.publicBaseUrl ? { publicBaseUrl: stage.publicBaseUrl } : {}),
         environment: {
@@ -100,6 +101,7 @@ export class JobsStack extends Stack {
         tableName: table.tableName,
         pepperSecretArn: pepperSecret.secretArn,
         logRetention: stage.logRetention,
+        detailedTracing: stage.detailedTracing,
       });
       feedback.grantTable(table, 'readWrite');
       props.feedbackTopic.addSubscription(

@@ -46,6 +46,11 @@ export interface StageConfig {
   schedules: Record<JobName, string>;
   /** Retries of a failed job run (scheduler delivery and Lambda async invocation; 0–2) before the DLQ. */
   jobRetryAttempts: number;
+  /**
+   * Powertools Tracer in every function: an X-Ray subsegment per DynamoDB call. Costs bundle size and cold-start
+   * time (docs/benchmarks.md); Lambda's active tracing records each invocation either way.
+   */
+  detailedTracing: boolean;
   /** Credential policy of new tenants (days); each tenant can change its own through the management API. */
   tenantDefaults: { defaultLifetimeDays: number; maxLifetimeDays: number; idleDays: number };
 }
@@ -65,6 +70,7 @@ export const STAGES = {
     requireSender: false,
     schedules: DEFAULT_SCHEDULES,
     jobRetryAttempts: 1,
+    detailedTracing: false,
     tenantDefaults: { defaultLifetimeDays: 90, maxLifetimeDays: 180, idleDays: 30 },
   },
   prod: {
@@ -75,6 +81,7 @@ export const STAGES = {
     requireSender: true,
     schedules: DEFAULT_SCHEDULES,
     jobRetryAttempts: 2,
+    detailedTracing: false,
     tenantDefaults: { defaultLifetimeDays: 365, maxLifetimeDays: 730, idleDays: 30 },
   },
 } as const satisfies Record<string, StageConfig>;

@@ -18,7 +18,7 @@ import type { FunctionId } from '../../shared/http/routes';
 import type { ScimEdgeDeps } from '../../shared/http/scim-edge';
 import { buildCore, type Core, type CoreOverrides } from '../runtime/core';
 import { httpFunction, type LambdaHttpHandler } from '../runtime/http-function';
-import { consoleSessions } from './console';
+import { consoleSessions } from './console-sessions';
 import { credentialParts } from './credentials';
 import { FAMILIES } from './families';
 import { buildJobs } from './jobs';

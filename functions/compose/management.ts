@@ -2,7 +2,7 @@
 import type { ApiFamily } from '../../shared/http/api-family';
 import { managementFamily, type AdminAuth } from '../../shared/http/management-edge';
 import type { Core } from '../runtime/core';
-import { consoleSessions } from './console';
+import { consoleSessions } from './console-sessions';
 import { credentialParts } from './credentials';
 import { buildJobs } from './jobs';
 

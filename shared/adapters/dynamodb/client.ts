@@ -43,7 +43,12 @@ export function createDocumentClient(
   const base: DynamoDBClientConfig = {
     region: config.region ?? process.env.AWS_REGION ?? 'us-east-1',
     maxAttempts: t.maxAttempts,
-    requestHandler: { connectionTimeout: t.connectionTimeoutMs, requestTimeout: t.requestTimeoutMs },
+    requestHandler: {
+      connectionTimeout: t.connectionTimeoutMs,
+      requestTimeout: t.requestTimeoutMs,
+      // Without it the SDK only warns when the time is up and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
     ...extra,
   };
   if (config.endpoint) {

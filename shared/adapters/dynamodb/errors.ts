@@ -53,8 +53,17 @@ export function storageFailureOf(e: unknown): StorageUnavailable | undefined {
   if (e instanceof StorageUnavailable) return e;
   if (!e || typeof e !== 'object') return undefined;
   const err = e as SdkError;
-  const name = typeof err.name === 'string' ? err.name : '';
-  const code = typeof err.code === 'string' ? err.code : '';
+  // The SDK's retry layer rewraps a throwable it does not recognise as an Error (a socket error raised in another
+  // realm, as under jest's VM) into `Error('AWS SDK error wrapper for <name>: <message>')`: read the name back.
+  const message = e instanceof Error ? e.message : '';
+  const wrapped = /^AWS SDK error wrapper for (\w+)/.exec(message)?.[1];
+  const name = wrapped ?? (typeof err.name === 'string' ? err.name : '');
+  const code =
+    typeof err.code === 'string'
+      ? err.code
+      : wrapped
+        ? ([...NETWORK_CODES].find((c) => message.includes(c)) ?? '')
+        : '';
   if (THROTTLING.has(name)) return new StorageUnavailable('busy', RETRY_AFTER_BUSY_SECONDS, { cause: e });
   if (
     name === 'TransactionCanceledException' &&
