@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { buildContainer, type Container } from '../../functions/compose/container';
 import { startLocalServer, type LambdaHandler, type LocalServer } from '../../functions/local/server';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
-import { send } from '../support/harness';
+import { issueBearer, send } from '../support/harness';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { appendToRunLog } from '../support/run-log';
 import { createTestTable } from '../support/tables';
@@ -58,7 +58,7 @@ beforeAll(async () => {
   );
   server = await startLocalServer({ port: 0, load: async (fn) => container.handlers[fn] as LambdaHandler });
   await container.credentials.ensureTenant('acme', 'Acme');
-  token = (await container.credentials.issueBearer('acme', { name: 'faults', lifetimeDays: 30 })).secret;
+  token = (await issueBearer(container.credentials, 'acme', { name: 'faults', lifetimeDays: 30 })).secret;
   const client = await container.credentials.issue(
     'acme',
     { kind: 'oauth-client', name: 'faults oauth' },
