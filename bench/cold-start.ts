@@ -20,12 +20,13 @@ import { build } from 'esbuild';
 import { EVENT_ENTRIES, FUNCTION_ENTRIES, JOB_ENTRIES } from '../functions/entries';
 import { REPO_ROOT, esbuildOptionsFor } from '../infra/function';
 import type { Container } from '../functions/compose/container';
-import type { FunctionId } from '../shared/http/routes';
+import { matchRoute, routeKey, type FunctionId } from '../shared/http/routes';
 import { percentile, round } from './stats';
 
 const KIB = 1024;
 const CHILD_TIMEOUT_MS = 30_000;
 export const BARE = 'bare handler';
+export const REFERENCE = 'reference handler';
 
 /** What the cold-start run needs of the bench's local stack. */
 export interface ColdStartSetup {
@@ -50,7 +51,7 @@ export interface ColdStartRow {
   name: string;
   /** Entry file under functions/, or '(inline)' for the bare handler. */
   entry: string;
-  kind: 'http' | 'job' | 'event' | 'bare';
+  kind: 'http' | 'job' | 'event' | 'bare' | 'reference';
   /** The first invocation's event, in words. */
   invocation: string;
   /** What the first invocation returned (checked). */
@@ -62,6 +63,8 @@ export interface ColdStartRow {
   totalMs: Spread;
   /** p50 total minus the bare handler's p50 total. */
   overheadMs: number;
+  /** p50 total as a ratio to the reference handler's p50 total (the textbook middy + zod + DynamoDB stack). */
+  vsReference: number;
   samples: { importMs: number; firstInvocationMs: number }[];
 }
 
@@ -144,9 +147,13 @@ function apiEvent(
 ): APIGatewayProxyEventV2 {
   const host = new URL(origin).host;
   const now = new Date();
+  // As API Gateway: the matched table entry and its decoded parameters.
+  const matched = matchRoute(method, rawPath);
+  const key = matched.ok ? routeKey(matched.match.route) : '$default';
   return {
     version: '2.0',
-    routeKey: '$default',
+    routeKey: key,
+    ...(matched.ok ? { pathParameters: { ...matched.match.params } } : {}),
     rawPath,
     rawQueryString,
     headers: { host, 'x-forwarded-proto': 'http', 'user-agent': 'scimgate-bench-cold-start', ...headers },
@@ -163,7 +170,7 @@ function apiEvent(
         userAgent: 'scimgate-bench-cold-start',
       },
       requestId: crypto.randomUUID(),
-      routeKey: '$default',
+      routeKey: key,
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
@@ -278,6 +285,14 @@ async function targets(setup: ColdStartSetup): Promise<Target[]> {
         (result as { statusCode?: number } | undefined)?.statusCode === 200
           ? '200'
           : new Error(`expected statusCode 200, got ${JSON.stringify(result)}`),
+    },
+    {
+      name: REFERENCE,
+      entry: '../bench/reference/handler.ts',
+      kind: 'reference',
+      invocation: 'GET with path parameters: one GetItem',
+      event: () => apiEvent(origin, 'GET', `/scim/v2/${tenantId}/${endpointId}/Users/x`, '', {}),
+      check: httpOk('found'),
     },
     ...Object.entries(FUNCTION_ENTRIES).map(([fn, entry]): Target => ({
       name: fn,
@@ -459,11 +474,16 @@ export async function measureColdStarts(setup: ColdStartSetup): Promise<ColdStar
         firstInvocationMs: spread(s.map((x) => x.firstInvocationMs)),
         totalMs: spread(s.map((x) => x.importMs + x.firstInvocationMs)),
         overheadMs: 0,
+        vsReference: NaN,
         samples: s,
       };
     });
     const bare = rows.find((r) => r.kind === 'bare');
-    for (const r of rows) r.overheadMs = round(r.totalMs.p50 - (bare?.totalMs.p50 ?? 0), 1);
+    const reference = rows.find((r) => r.kind === 'reference');
+    for (const r of rows) {
+      r.overheadMs = round(r.totalMs.p50 - (bare?.totalMs.p50 ?? 0), 1);
+      r.vsReference = round(r.totalMs.p50 / (reference?.totalMs.p50 ?? NaN), 2);
+    }
     return {
       generatedAt: new Date().toISOString(),
       durationSeconds: round((performance.now() - started) / 1000, 1),
@@ -495,6 +515,7 @@ export function coldStartTable(report: ColdStartReport): string {
     'first invocation ms p50 / max',
     'total ms p50',
     'overhead vs bare ms',
+    'vs reference',
   ];
   return [
     line(head),
@@ -508,6 +529,7 @@ export function coldStartTable(report: ColdStartReport): string {
         `${fmt(r.firstInvocationMs.p50)} / ${fmt(r.firstInvocationMs.max)}`,
         `**${fmt(r.totalMs.p50)}**`,
         r.kind === 'bare' ? '–' : `+${fmt(r.overheadMs)}`,
+        `${fmt(r.vsReference, 2)}×`,
       ]),
     ),
   ].join('\n');
