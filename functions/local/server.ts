@@ -72,6 +72,11 @@ export function toEvent(
   const cookies = headers.cookie ? headers.cookie.split(/;\s*/).filter(Boolean) : undefined;
   delete headers.cookie;
   headers.host ??= `127.0.0.1:${port}`;
+  // The domain generated URLs are built from: the Host header only when it names this loopback server, else the
+  // server's own address. A client's Host or X-Forwarded-Proto never reaches a Location or a $ref.
+  const domainName = /^(?:127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/i.test(headers.host)
+    ? headers.host
+    : `127.0.0.1:${port}`;
   const now = new Date();
   // Like API Gateway: text bodies as strings, anything else base64. Bytes that are not UTF-8 stay bytes (base64),
   // so the edge can still see that they are invalid instead of receiving replacement characters.
@@ -87,7 +92,7 @@ export function toEvent(
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      domainName: headers.host,
+      domainName,
       domainPrefix: 'local',
       http: {
         method: (req.method ?? 'GET').toUpperCase(),

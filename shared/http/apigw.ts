@@ -6,6 +6,23 @@ import { isUtf8 } from 'node:buffer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { HttpRequest, HttpResponse } from './types';
 
+/** Loopback hosts (the local server): served over plain HTTP. */
+const LOOPBACK = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
+const HOST = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$/i;
+
+/**
+ * The origin of generated URLs when PUBLIC_BASE_URL is not set. Never from the client's `Host` or
+ * `X-Forwarded-Proto` headers: from `requestContext.domainName`, which API Gateway sets to the domain the request
+ * arrived on (its execute-api domain or a configured custom domain), always HTTPS. The local server sets it to its
+ * own loopback address, the one origin served over HTTP.
+ */
+export function originOf(domainName: string | undefined): string {
+  const host = domainName ?? '';
+  if (LOOPBACK.test(host)) return `http://${host.toLowerCase()}`;
+  if (HOST.test(host)) return `https://${host.toLowerCase()}`;
+  return 'https://invalid.invalid';
+}
+
 export function fromApiGateway(event: APIGatewayProxyEventV2): HttpRequest {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
@@ -27,8 +44,7 @@ export function fromApiGateway(event: APIGatewayProxyEventV2): HttpRequest {
       body = bytes.toString('utf8');
     } else body = event.body;
   }
-  const proto = headers['x-forwarded-proto'] ?? 'https';
-  const host = headers.host ?? event.requestContext.domainName;
+
   return {
     method: event.requestContext.http.method.toUpperCase(),
     path: event.rawPath,
@@ -38,7 +54,7 @@ export function fromApiGateway(event: APIGatewayProxyEventV2): HttpRequest {
     ...(invalidUtf8 ? { invalidUtf8 } : {}),
     sourceIp: event.requestContext.http.sourceIp,
     userAgent: event.requestContext.http.userAgent ?? headers['user-agent'] ?? '',
-    origin: `${proto}://${host}`,
+    origin: originOf(event.requestContext.domainName),
   };
 }
 
