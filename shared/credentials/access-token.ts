@@ -39,6 +39,12 @@ export interface IssueAccessTokenInput {
   ttlSeconds: number;
   issuer: string;
   audience: string;
+  /**
+   * The credential's `tokensValidAfter`: verification refuses every token whose `iat` (whole seconds) is at or before
+   * it, so a token is never dated in that second. Issued in the same second, `iat` is the next second (at most one
+   * second ahead, within the accepted skew) instead of a token that SCIM would refuse.
+   */
+  tokensValidAfter?: string;
 }
 
 export interface IssuedAccessToken {
@@ -142,7 +148,8 @@ export class AccessTokens {
       if (!isNonEmptyString(value)) throw new TypeError(`access token ${name} must be a non-empty string`);
     }
     const pepper = await this.pepper.load();
-    const iat = Math.floor(this.clock.now().getTime() / 1000);
+    const cutOff = input.tokensValidAfter ? Math.floor(Date.parse(input.tokensValidAfter) / 1000) : -Infinity;
+    const iat = Math.max(Math.floor(this.clock.now().getTime() / 1000), cutOff + 1);
     const token = await new SignJWT({
       client_id: input.clientId,
       tid: input.tenantId,

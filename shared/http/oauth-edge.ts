@@ -186,6 +186,7 @@ async function token(deps: OAuthEdgeDeps, req: HttpRequest, tenantId: string, or
       clientId: credential.clientId ?? parsed.clientId,
       ttlSeconds: ttlOf(credential),
       ...accessTokenClaimsFor(origin, tenantId),
+      ...(credential.tokensValidAfter ? { tokensValidAfter: credential.tokensValidAfter } : {}),
     });
   } catch (e) {
     return failureResponse(e, parsed.method, deps.logger, [parsed.clientSecret]);

@@ -492,3 +492,22 @@ describe('AccessTokens', () => {
     });
   });
 });
+
+describe('tokens issued in the second of a revocation cut-off', () => {
+  it('should date the token after the cut-off, so SCIM accepts what the token endpoint issued', async () => {
+    const at = tokens(pepperFromVersions([V1]), new TestClock(new Date('2026-03-01T12:00:00.800Z')));
+    const cutOff = '2026-03-01T12:00:00.500Z'; // a compromise rotation 300 ms earlier
+    const issued = await at.issue({ ...INPUT, tokensValidAfter: cutOff });
+    const verified = await at.verify(issued.token, EXPECTED);
+    expect(verified).toBeDefined();
+    // The service refuses iat ≤ tokensValidAfter (whole seconds against milliseconds): this one passes.
+    expect(verified!.issuedAt.getTime()).toBeGreaterThan(Date.parse(cutOff));
+    expect(verified!.issuedAt.toISOString()).toBe('2026-03-01T12:00:01.000Z');
+    // Without a cut-off in the same second, iat is simply now.
+    const plain = await at.verify(
+      (await at.issue({ ...INPUT, tokensValidAfter: '2026-03-01T11:59:59.999Z' })).token,
+      EXPECTED,
+    );
+    expect(plain!.issuedAt.toISOString()).toBe('2026-03-01T12:00:00.000Z');
+  });
+});
