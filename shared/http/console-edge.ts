@@ -90,7 +90,8 @@ function sessionCookie(req: HttpRequest, value: string, maxAgeSeconds: number): 
     'HttpOnly',
     'SameSite=Strict',
   ];
-  if (secureCookie(req.origin)) attrs.push('Secure');
+  // Generated URLs ignore X-Forwarded-Proto (apigw.ts), but a proxy saying https can only make the cookie stricter.
+  if (secureCookie(req.origin) || req.headers['x-forwarded-proto'] === 'https') attrs.push('Secure');
   return attrs.join('; ');
 }
 
