@@ -84,3 +84,23 @@ let core: Core | undefined;
 
 /** The core of this container, from the environment (Lambda, the local server). */
 export const coreFromEnv: CoreSupplier = () => (core ??= buildCore(loadConfig()));
+
+/**
+ * Builds a function's services from the core once, on first use (or at Lambda init), with the core's AWS clients
+ * instrumented by the function's observability where it has any.
+ */
+export function lazyServices<S>(
+  supplier: CoreSupplier,
+  build: (core: Core) => S,
+  instrument?: <T>(client: T) => T,
+): () => { core: Core; services: S } {
+  let built: { core: Core; services: S } | undefined;
+  return () => {
+    if (!built) {
+      const core = supplier();
+      if (instrument) core.doc = instrument(core.doc);
+      built = { core, services: build(core) };
+    }
+    return built;
+  };
+}

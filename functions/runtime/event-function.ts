@@ -6,7 +6,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { EdgeLogger } from '../../shared/http/api-family';
-import { coreFromEnv, type Core, type CoreSupplier } from './core';
+import { coreFromEnv, lazyServices, type Core, type CoreSupplier } from './core';
 import { lambdaObservability, type LambdaObservability } from './observability';
 
 export type EventHandler<E, R> = (event: E, context?: Context) => Promise<R>;
@@ -25,23 +25,13 @@ export function eventFunction<S, E, R>(
   work: EventWork<S, E, R>,
   options: EventFunctionOptions = {},
 ): EventHandler<E, R> & { warm(): void } {
-  const supplier = options.core ?? coreFromEnv;
   const observe = options.observability;
-  let built: { core: Core; services: S } | undefined;
-  const warm = () => {
-    if (!built) {
-      const core = supplier();
-      if (observe) core.doc = observe.instrument(core.doc);
-      built = { core, services: build(core) };
-    }
-    return built;
-  };
+  const warm = lazyServices(options.core ?? coreFromEnv, build, observe?.instrument);
   const handler = middy<E, R, Error, Context>()
     .use(observe?.middlewares ?? [])
     .use({
       onError: (request) => {
-        const logger = built?.core.logger;
-        logger?.error(`${name} failed`, {
+        warm().core.logger.error(`${name} failed`, {
           errorName: request.error?.name,
           error: request.error?.message.slice(0, 500),
         });

@@ -27,7 +27,7 @@ import {
 import { ROUTES, routeForKey, routeKey, type FunctionId } from '../../shared/http/routes';
 import type { HttpResponse } from '../../shared/http/types';
 import { ScimError } from '../../shared/scim/errors';
-import { coreFromEnv, type Core, type CoreSupplier } from './core';
+import { coreFromEnv, lazyServices, type Core, type CoreSupplier } from './core';
 import { lambdaObservability, type LambdaObservability } from './observability';
 
 export type LambdaHttpHandler = (
@@ -77,17 +77,8 @@ export function httpFunction(
   factory: FamilyFactory,
   options: HttpFunctionOptions = {},
 ): WarmableHandler {
-  const supplier = options.core ?? coreFromEnv;
   const observe = options.observability;
-  let built: { core: Core; family: ApiFamily } | undefined;
-  const warm = () => {
-    if (!built) {
-      const core = supplier();
-      if (observe) core.doc = observe.instrument(core.doc);
-      built = { core, family: factory(core) };
-    }
-    return built;
-  };
+  const warm = lazyServices(options.core ?? coreFromEnv, factory, observe?.instrument);
 
   const finish = (request: HttpRequestState): void => {
     const x = exchangeOf(request.context);
@@ -108,7 +99,7 @@ export function httpFunction(
 
   const accessLog: Mw = {
     before: (request) => {
-      const { core, family } = warm();
+      const { core, services: family } = warm();
       exchanges.set(request.context, { started: performance.now(), family, core });
     },
     after: finish,
