@@ -1,5 +1,6 @@
 /**
- * Test tiers: unit (pure, no network), storage (DynamoDB Local contract), http (assembled handlers), infra (CDK).
+ * Test tiers: unit (pure, no network), storage (DynamoDB Local contract), http (assembled handlers), infra (CDK),
+ * browser (the admin console in headless Chromium).
  * The code is ESM (`"type": "module"`): SWC keeps `import`/`export` and jest runs the files as native ES modules
  * (`NODE_OPTIONS=--experimental-vm-modules`, set by the npm scripts).
  */
@@ -27,5 +28,7 @@ module.exports = {
     { ...common, displayName: 'storage', testMatch: ['<rootDir>/test/storage/**/*.test.ts'] },
     { ...common, displayName: 'http', testMatch: ['<rootDir>/test/http/**/*.test.ts'] },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    // The admin console in headless Chromium (Debian's /usr/bin/chromium, playwright-core); see docs/console.md.
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
   ],
 };

@@ -18,6 +18,7 @@ import type { Construct } from 'constructs';
 import { MANAGEMENT_PREFIX, SCIM_PREFIX, functionIds, type FunctionId } from '../shared/http/routes';
 import { FUNCTION_ENTRIES } from '../functions/entries';
 import { apiRoutes } from './api-routes';
+import { ConsoleSite } from './console-site';
 import { ScimgateFunction, type TableAccess } from './function';
 import { mailEnvironment, mailSettings } from './mail';
 import type { StageConfig } from './stages';
@@ -56,11 +57,24 @@ export interface ApiStackProps extends StackProps {
 export class ApiStack extends Stack {
   readonly api: apigw.HttpApi;
   readonly functions: Record<FunctionId, ScimgateFunction>;
+  /** The admin console (S3 + CloudFront, its API on the same origin). */
+  readonly console: ConsoleSite;
+  /** Where setup links and reminder mails point: the stage's consoleUrl, else the distribution's /console/. */
+  readonly consoleUrl: string;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { stage, table, pepperSecret } = props;
     const mail = mailSettings(this, stage);
+
+    this.api = new apigw.HttpApi(this, 'HttpApi', {
+      description: `scimgate SCIM 2.0 API (${stage.name})`,
+      createDefaultStage: false,
+    });
+    // The distribution needs only the API's id; the functions read its domain (setup links, mail links).
+    this.console = new ConsoleSite(this, 'Console', { api: this.api });
+    this.consoleUrl = stage.consoleUrl ?? this.console.url;
+    const linksConsole = new Set<FunctionId>(['management', 'console']);
 
     const functions = {} as Record<FunctionId, ScimgateFunction>;
     for (const functionId of functionIds()) {
@@ -74,9 +88,8 @@ export class ApiStack extends Stack {
         detailedTracing: stage.detailedTracing,
         ...(stage.publicBaseUrl ? { publicBaseUrl: stage.publicBaseUrl } : {}),
         environment: {
-          ...(sendsMail
-            ? { ...mailEnvironment(mail), ...(stage.consoleUrl ? { CONSOLE_URL: stage.consoleUrl } : {}) }
-            : {}),
+          ...(sendsMail ? mailEnvironment(mail) : {}),
+          ...(sendsMail || linksConsole.has(functionId) ? { CONSOLE_URL: this.consoleUrl } : {}),
           // New tenants get the stage's credential policy (only the management function creates tenants).
           ...(functionId === 'management' ? tenantDefaultsEnvironment(stage) : {}),
         },
@@ -88,10 +101,6 @@ export class ApiStack extends Stack {
     }
     this.functions = functions;
 
-    this.api = new apigw.HttpApi(this, 'HttpApi', {
-      description: `scimgate SCIM 2.0 API (${stage.name})`,
-      createDefaultStage: false,
-    });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: stage.logRetention });
     const defaultStage = this.api.addStage('DefaultStage', {
       stageName: '$default',
@@ -141,9 +150,13 @@ export class ApiStack extends Stack {
         Validations.of(r).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
-            'SCIM and OAuth clients send a per-tenant bearer token (or client secret) that the function verifies ' +
-            'against the stored HMAC of the secret (tenant and endpoint from the verified credential); an API ' +
-            'Gateway authorizer would add a second lookup and latency without narrowing access further.',
+            route.fn === 'console'
+              ? 'The console API authenticates a session cookie (stored as an HMAC, idle and absolute expiry) and a ' +
+                'CSRF header on every write inside the function; the tenant comes from the session. An API Gateway ' +
+                'authorizer would repeat that lookup.'
+              : 'SCIM and OAuth clients send a per-tenant bearer token (or client secret) that the function verifies ' +
+                'against the stored HMAC of the secret (tenant and endpoint from the verified credential); an API ' +
+                'Gateway authorizer would add a second lookup and latency without narrowing access further.',
         });
       }
     }
@@ -170,6 +183,11 @@ export class ApiStack extends Stack {
 
     const url = defaultStage.url; // https://<id>.execute-api.<region>.amazonaws.com/
     new CfnOutput(this, 'ApiUrl', { value: url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: this.console.url,
+      description:
+        'Admin console (CloudFront); sign in with: npx scimgate setup-links create --url … -t <tenant>',
+    });
     new CfnOutput(this, 'ScimBaseUrl', {
       value: (stage.publicBaseUrl ? `${stage.publicBaseUrl}/` : url) + SCIM_PREFIX.slice(1),
       description: 'SCIM base URL pattern: replace {tenant} and {endpoint} to get the Tenant URL for an IdP',

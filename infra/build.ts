@@ -44,6 +44,7 @@ export function buildApp(app: App, stage: StageConfig, env?: Environment): Scimg
     stage,
     table: data.table,
     pepperSecret: data.pepperSecret,
+    consoleUrl: api.consoleUrl,
     ...(mail ? { feedbackTopic: mail.feedbackTopic } : {}),
   });
   // The mail settings are computed from the stage (fixed names), not exported: order the deploys explicitly.

@@ -33,6 +33,8 @@ export const JOB_MAX_EVENT_AGE = Duration.hours(1);
 
 export interface JobsStackProps extends StackProps {
   stage: StageConfig;
+  /** Admin console URL for the mails' links (the API stack's console, or the stage's consoleUrl). */
+  consoleUrl?: string;
   table: dynamodb.ITable;
   pepperSecret: secretsmanager.ISecret;
   /** The SES bounce/complaint topic (stages with a sender): its events become suppressed recipients. */
@@ -77,7 +79,7 @@ export class JobsStack extends Stack {
         ...(stage.publicBaseUrl ? { publicBaseUrl: stage.publicBaseUrl } : {}),
         environment: {
           ...mailEnvironment(mail),
-          ...(stage.consoleUrl ? { CONSOLE_URL: stage.consoleUrl } : {}),
+          ...(props.consoleUrl ? { CONSOLE_URL: props.consoleUrl } : {}),
         },
       });
       fn.grantTable(table, 'readWrite'); // claims, suppression, marking expired and idle credentials

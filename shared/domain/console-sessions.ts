@@ -107,6 +107,11 @@ export function roleAllows(role: AdminRole, action: ConsoleAction): boolean {
 
 export const roleOf = (admin: Pick<AdminMember, 'role'>): AdminRole => admin.role ?? DEFAULT_ADMIN_ROLE;
 
+/** A credential's page in the console: the SPA's route in the fragment of the console URL. */
+export function consoleCredentialUrl(consoleUrl: string, credentialId: string): string {
+  return `${consoleUrl.replace(/#.*$/, '')}#/credentials/${encodeURIComponent(credentialId)}`;
+}
+
 /** The audit actor of a console admin. */
 export const consoleActor = (adminId: string) => `admin:${adminId}`;
 

@@ -14,6 +14,7 @@ import type {
   Tenant,
   TenantPolicy,
 } from './credential-model';
+import { consoleCredentialUrl } from './console-sessions';
 import { idleAt, scimBaseUrl } from './credential-rules';
 import { renderMail, type MailItem } from './reminder-mail';
 import {
@@ -331,7 +332,8 @@ export class Jobs {
       recipientSource: own ? 'credential' : 'tenant',
     };
     const console = work.policy.consoleUrl ?? this.deps.consoleUrl;
-    if (console) mail.consoleUrl = console;
+    // The credential's own page in the console (the SPA asks the admin to sign in first when needed).
+    if (console) mail.consoleUrl = consoleCredentialUrl(console, c.id);
     if (item.kind === 'idleWarning') {
       mail.idleAt = idleAt(c).toISOString();
       if (c.lastUsedAt) mail.lastUsedAt = c.lastUsedAt;

@@ -29,6 +29,7 @@ import { buildApp, type ScimgateStacks } from '../../infra/build';
 import { TABLE_ACTIONS } from '../../infra/function';
 import { INITIAL_KEY_LENGTH } from '../../infra/pepper-secret';
 import { STAGES, resolveStage } from '../../infra/stages';
+import { CONSOLE_CSP } from '../../shared/http/console-headers';
 
 type Json = Record<string, unknown>;
 
@@ -231,7 +232,10 @@ describe('api stack: routes', () => {
   });
 
   it('should create one function per function of the route table', () => {
-    const fnIds = Object.keys(api.findResources('AWS::Lambda::Function')).sort();
+    // Besides them: CDK's own BucketDeployment function, which uploads the console's files at deploy time.
+    const fnIds = Object.keys(api.findResources('AWS::Lambda::Function'))
+      .filter((id) => !id.startsWith('CustomCDKBucketDeployment'))
+      .sort();
     expect(fnIds).toEqual(
       functionIds()
         .map((fn) => logicalId(stacks.api, stacks.api.functions[fn].fn))
@@ -312,6 +316,7 @@ describe('api stack: functions', () => {
     );
     const variables = (resource as { Properties: { Environment: { Variables: Json } } }).Properties
       .Environment.Variables;
+    const consoleUrl = { CONSOLE_URL: { 'Fn::Join': ['', ['https://', expect.anything(), '/console/']] } };
     const tableId = logicalId(stacks.data, stacks.data.table);
     const pepperId = logicalId(stacks.data, stacks.data.pepperSecret);
     expect(variables).toEqual({
@@ -320,6 +325,8 @@ describe('api stack: functions', () => {
         'Fn::ImportValue': expect.stringMatching(new RegExp(`ExportsOutputRef${pepperId}`)),
       },
       NODE_OPTIONS: '--enable-source-maps',
+      // Setup links and bookmarks point at the console (the distribution's /console/ on the dev stage).
+      ...(fn === 'management' || fn === 'console' ? consoleUrl : {}),
       // Only the management function creates tenants: it carries the stage's policy for new tenants.
       ...(fn === 'management'
         ? {
@@ -431,9 +438,117 @@ describe('api stack: IAM', () => {
   });
 
   it('should attach no managed policies to the function roles', () => {
-    for (const role of Object.values(api.findResources('AWS::IAM::Role'))) {
+    const roles = Object.entries(api.findResources('AWS::IAM::Role')).filter(
+      ([id]) => !id.startsWith('CustomCDKBucketDeployment'), // CDK's deploy-time uploader (acknowledged)
+    );
+    expect(roles.length).toBeGreaterThanOrEqual(functionIds().length);
+    for (const [, role] of roles) {
       expect((role as { Properties: Json }).Properties.ManagedPolicyArns).toBeUndefined();
     }
+  });
+});
+
+describe('api stack: admin console on S3 and CloudFront', () => {
+  const distribution = () =>
+    (
+      only(api.findResources('AWS::CloudFront::Distribution'))[1] as {
+        Properties: { DistributionConfig: Json };
+      }
+    ).Properties.DistributionConfig as {
+      Origins: { Id: string; DomainName: unknown; OriginAccessControlId?: unknown; S3OriginConfig?: Json }[];
+      DefaultCacheBehavior: Json;
+      CacheBehaviors: Json[];
+    };
+  const assetsBucketId = () => logicalId(stacks.api, stacks.api.console.bucket);
+
+  it('should keep the assets bucket private: all public access blocked, TLS only, owner-enforced', () => {
+    const bucket = api.findResources('AWS::S3::Bucket')[assetsBucketId()] as { Properties: Json };
+
+    expect(bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    expect(bucket.Properties.WebsiteConfiguration).toBeUndefined();
+  });
+
+  it('should let only this distribution read the bucket, through origin access control', () => {
+    const [, policy] = only(
+      api.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: assetsBucketId() } } }),
+    );
+    const statements = (policy as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties
+      .PolicyDocument.Statement;
+    const reads = statements.filter((st) => st.Effect === 'Allow');
+    const [, oac] = only(api.findResources('AWS::CloudFront::OriginAccessControl'));
+    const s3Origin = distribution().Origins.find((o) => o.S3OriginConfig !== undefined);
+
+    expect(reads).toEqual([
+      expect.objectContaining({
+        Action: 's3:GetObject',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Condition: { StringEquals: { 'AWS:SourceArn': expect.anything() } },
+      }),
+    ]);
+    expect(statements.filter((st) => st.Effect === 'Deny').length).toBeGreaterThan(0); // TLS only
+    expect((oac as { Properties: Json }).Properties).toMatchObject({
+      OriginAccessControlConfig: {
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      },
+    });
+    expect(s3Origin?.OriginAccessControlId).toBeDefined();
+    expect(s3Origin?.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+    expect(api.findResources('AWS::CloudFront::CloudFrontOriginAccessIdentity')).toEqual({});
+  });
+
+  it('should send the strict CSP and the security headers of the local server on every answer', () => {
+    const [id, policy] = only(api.findResources('AWS::CloudFront::ResponseHeadersPolicy'));
+    const config = (policy as { Properties: { ResponseHeadersPolicyConfig: Json } }).Properties
+      .ResponseHeadersPolicyConfig as { SecurityHeadersConfig: Json; CustomHeadersConfig: { Items: Json[] } };
+
+    expect(config.SecurityHeadersConfig).toMatchObject({
+      ContentSecurityPolicy: { ContentSecurityPolicy: CONSOLE_CSP, Override: true },
+      FrameOptions: { FrameOption: 'DENY' },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer' },
+      ContentTypeOptions: { Override: true },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 63_072_000, IncludeSubdomains: true },
+    });
+    expect(CONSOLE_CSP).toContain("script-src 'self'");
+    expect(CONSOLE_CSP).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(config.CustomHeadersConfig.Items.map((i) => i.Header)).toEqual([
+      'permissions-policy',
+      'cross-origin-opener-policy',
+    ]);
+    expect(distribution().DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({ Ref: id });
+    expect(distribution().CacheBehaviors[0]?.ResponseHeadersPolicyId).toEqual({ Ref: id });
+  });
+
+  it('should serve the console API on the same origin: /console/api/* to the HTTP API, uncached, https only', () => {
+    const [behaviour] = distribution().CacheBehaviors as {
+      PathPattern: string;
+      TargetOriginId: string;
+      AllowedMethods: string[];
+      CachePolicyId: string;
+      OriginRequestPolicyId: string;
+      ViewerProtocolPolicy: string;
+    }[];
+    const apiOrigin = distribution().Origins.find((o) => o.Id === behaviour?.TargetOriginId);
+
+    expect(distribution().CacheBehaviors).toHaveLength(1);
+    expect(behaviour).toMatchObject({
+      PathPattern: '/console/api/*',
+      AllowedMethods: expect.arrayContaining(['POST', 'PATCH', 'DELETE']),
+      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // Managed-CachingDisabled
+      OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // AllViewerExceptHostHeader
+      ViewerProtocolPolicy: 'https-only',
+    });
+    expect(JSON.stringify(apiOrigin?.DomainName)).toContain(logicalId(stacks.api, stacks.api.api));
+    expect(distribution().DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
   });
 });
 

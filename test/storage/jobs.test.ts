@@ -323,6 +323,8 @@ describe('reminder job (DynamoDB Local, fake clock)', () => {
       'ops@example.com expiry:3:2026-02-12T01:00:00.000Z',
     ]);
     expect(w.mailer.sent.at(-1)?.text).toContain('Thu, 26 Feb 2026, 01:00 UTC');
+    // The mail's console link opens this credential's page.
+    expect(w.mailer.sent.at(-1)?.text).toContain(`https://console.example.com#/credentials/${credential.id}`);
   });
 
   it('should never resend a slot already sent when the settings change between runs', async () => {

@@ -1,0 +1,381 @@
+/// <reference lib="dom" />
+/**
+ * The admin console end to end in headless Chromium, over the real handlers and DynamoDB Local: sign-in by setup
+ * link, every credential kind created (the OAuth client with the keyboard only), show-once values checked through
+ * the clipboard, reminders, lifecycle actions with their confirmations, integration tokens, a setup guide's Test
+ * connection, activity, the owner's pages, a reminder e-mail's deep link, a phone-width layout, axe-core, the CSP,
+ * and no secret in a URL or browser storage. Screenshots land in docs/console/ (used by docs/console.md).
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CONSOLE_CSP } from '../../shared/http/console-headers';
+import { ensureConsoleBuilt, launchChromium, seriousViolations, tabTo } from '../support/browser';
+import { send } from '../support/harness';
+import { startManagementHarness, type ManagementHarness } from '../support/management-harness';
+
+const TENANT = 'acme';
+const SHOTS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
+const SECRET_SHAPE = /scg[a-z]_[0-9A-Za-z]{40,}/;
+
+describe('admin console in Chromium', () => {
+  let h: ManagementHarness;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let origin: string;
+  const cspErrors: string[] = [];
+  const visited: string[] = [];
+  let oauth: { id: string; clientId: string; secret: string };
+
+  async function newPage(ctx: BrowserContext): Promise<Page> {
+    const p = await ctx.newPage();
+    p.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+    p.on('framenavigated', (f) => visited.push(f.url()));
+    return p;
+  }
+
+  async function newContext(): Promise<BrowserContext> {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    return ctx;
+  }
+
+  async function setupLink(email: string, role: string): Promise<string> {
+    const res = await h.request('POST', `/tenants/${TENANT}/setup-links`, { body: { email, role } });
+    if (res.status !== 201) throw new Error(`setup link: ${res.status} ${res.text}`);
+    return res.body.url as string;
+  }
+
+  const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+  const shot = (name: string, p: Page = page) =>
+    p.screenshot({ path: `${SHOTS}${name}.png`, fullPage: false });
+  const heading = (name: string | RegExp, p: Page = page) =>
+    p.getByRole('heading', { level: 1, name }).waitFor();
+
+  async function expectAccessible(p: Page = page): Promise<void> {
+    expect(await seriousViolations(p)).toEqual([]);
+  }
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    mkdirSync(SHOTS, { recursive: true });
+    h = await startManagementHarness();
+    origin = h.server.origin;
+    const tenant = await h.request('POST', '/tenants', { body: { id: TENANT, name: 'Acme Corp' } });
+    if (tenant.status !== 201) throw new Error(`tenant: ${tenant.status}`);
+    browser = await launchChromium();
+    context = await newContext();
+    page = await newPage(context);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('should serve the console with a strict CSP and sign in through a setup link whose token leaves the URL', async () => {
+    const url = await setupLink('olivia@acme.example', 'owner');
+    const index = await send(`${origin}/console/`, 'GET', {}, undefined);
+
+    await page.goto(url);
+    await heading('Credentials');
+
+    expect(index.headers.get('content-security-policy')).toBe(CONSOLE_CSP);
+    expect(CONSOLE_CSP).not.toContain('unsafe-inline');
+    expect(index.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.url()).toBe(`${origin}/console/#/credentials`);
+    expect(await page.getByText('No credentials yet.').isVisible()).toBe(true);
+    await expectAccessible();
+  });
+
+  it('should create an OAuth client with the keyboard only, with reminders, and show its values once', async () => {
+    await page.goto(`${origin}/console/#/credentials/new`);
+    await heading('Create a credential');
+    await expectAccessible();
+
+    await tabTo(page, 'Name');
+    await page.keyboard.type('Entra production');
+    await tabTo(page, 'SCIM token'); // the radio group: Tab lands on the checked kind
+    await page.keyboard.press('ArrowDown'); // → SCIM administrator (OAuth client)
+    await tabTo(page, 'Notify by e-mail');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'E-mail addresses');
+    await page.keyboard.type('it@acme.example, security@acme.example');
+    await tabTo(page, 'Days before expiry');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('21');
+    await tabTo(page, 'Then remind');
+    await page.keyboard.press('ArrowUp'); // weekly → daily
+    await tabTo(page, 'Only users in these e-mail domains');
+    await page.keyboard.type('acme.example');
+    await shot('create');
+    await tabTo(page, 'Create credential');
+    await page.keyboard.press('Enter');
+
+    const dialog = page.getByRole('dialog', { name: '"Entra production" is ready' });
+    await dialog.waitFor();
+    expect(await dialog.getByRole('alert').textContent()).toContain('will not be shown again');
+    await expectAccessible();
+    await shot('show-once');
+    const secretBox = dialog.getByLabel('Client secret', { exact: true });
+    expect(await secretBox.getAttribute('type')).toBe('password');
+    await tabTo(page, 'Copy client id');
+    await page.keyboard.press('Enter');
+    const clientId = await clipboard();
+    await tabTo(page, 'Copy client secret');
+    await page.keyboard.press('Enter');
+    const secret = await clipboard();
+    await tabTo(page, 'Copy token endpoint');
+    await page.keyboard.press('Enter');
+    const tokenEndpoint = await clipboard();
+    await tabTo(page, 'Show client secret');
+    await page.keyboard.press('Enter');
+
+    expect(clientId).toMatch(/^scgi_/);
+    expect(secret).toMatch(/^scgc_/);
+    expect(tokenEndpoint).toBe(`${origin}/oauth/${TENANT}/token`);
+    expect(await secretBox.getAttribute('type')).toBe('text');
+    expect(await secretBox.inputValue()).toBe(secret);
+
+    // Closing asks first; "Go back" keeps the dialog, the second answer closes it.
+    await page.keyboard.press('Escape');
+    const confirm = page.getByRole('dialog', { name: 'Close without the secret?' });
+    await confirm.waitFor();
+    await page.keyboard.press('Enter'); // focus starts on "Go back"
+    expect(await dialog.isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await confirm.waitFor();
+    await tabTo(page, 'Close, I have stored it');
+    await page.keyboard.press('Enter');
+    await heading('Entra production');
+
+    const id = page.url().split('#/credentials/')[1] ?? '';
+    const stored = await h.request('GET', `/tenants/${TENANT}/credentials/${id}`);
+    expect(stored.body).toMatchObject({
+      kind: 'oauth-client',
+      clientId,
+      allowedDomains: ['acme.example'],
+      reminders: {
+        recipients: ['it@acme.example', 'security@acme.example'],
+        leadDays: 21,
+        frequency: 'daily',
+      },
+    });
+    expect(stored.body.boundAdminId).toEqual(expect.any(String));
+    oauth = { id, clientId, secret };
+  });
+
+  it.each([
+    ['bearer', 'SCIM token', ['Token', 'SCIM base URL']],
+    ['basic', 'SCIM username and password', ['Username', 'Password']],
+    ['gateway', 'Integration token for one endpoint', ['Token', 'SCIM base URL']],
+  ])(
+    'should create a %s credential in the admin’s words and copy every value',
+    async (_kind, words, labels) => {
+      await page.goto(`${origin}/console/#/credentials/new`);
+      await heading('Create a credential');
+      await page.getByLabel('Name', { exact: true }).fill(`${words} for tests`);
+      await page.getByRole('radio', { name: new RegExp(`^${words}`) }).check();
+      await page.getByRole('button', { name: 'Create credential' }).click();
+      const dialog = page.getByRole('dialog', { name: `"${words} for tests" is ready` });
+      await dialog.waitFor();
+
+      for (const label of labels) {
+        await dialog.getByRole('button', { name: `Copy ${label.toLowerCase()}`, exact: true }).click();
+        expect(await clipboard()).toBe(await dialog.getByLabel(label, { exact: true }).inputValue());
+      }
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      await page.getByRole('button', { name: 'Close, I have stored it' }).click();
+      await heading(`${words} for tests`);
+    },
+  );
+
+  it('should list credentials with kind, state, expiry in days, last use and endpoints', async () => {
+    await page.goto(`${origin}/console/#/credentials`);
+    await heading('Credentials');
+    const row = page.getByRole('row', { name: /Entra production/ });
+
+    expect(await row.textContent()).toMatch(
+      /SCIM administrator \(OAuth client\).*Active.*in 3\d\d days.*Never.*All endpoints/,
+    );
+    expect(await page.getByRole('row').count()).toBe(5);
+    await shot('credentials');
+    await expectAccessible();
+  });
+
+  it('should test the connection from the Entra guide with this tenant’s values', async () => {
+    await page.goto(`${origin}/console/#/guides/entra-oauth`);
+    await page.getByRole('heading', { name: 'Microsoft Entra ID (OAuth2 client credentials)' }).waitFor();
+    await page.getByRole('button', { name: 'Copy tenant url' }).click();
+    expect(await clipboard()).toBe(`${origin}/scim/v2/${TENANT}/default`);
+
+    await page.getByLabel('Client ID').fill(oauth.clientId);
+    await page.getByLabel('Client secret').fill('scgc_wrong');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText('The token endpoint refused').waitFor();
+    await page.getByLabel('Client secret').fill(oauth.secret);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText(/^Connection works:/).waitFor();
+
+    await shot('guide-entra');
+    await expectAccessible();
+  });
+
+  it('should generate and regenerate an integration token (the old one stops at once)', async () => {
+    await page.goto(`${origin}/console/#/integrations/default`);
+    await heading('Integrations');
+    const card = page.getByRole('region', { name: /default/ });
+    await card.getByRole('button', { name: 'Copy scim url' }).click();
+    expect(await clipboard()).toBe(`${origin}/scim/v2/${TENANT}/default`);
+    await card.getByRole('button', { name: 'Copy bookmark url' }).click();
+    expect(await clipboard()).toBe(`${origin}/console/#/integrations/default`);
+    await shot('integrations');
+
+    // The gateway credential made above is this endpoint's token: regenerating replaces it after a warning.
+    await card.getByRole('button', { name: 'Generate new token' }).click();
+    const warn = page.getByRole('dialog', { name: /Generate a new token/ });
+    expect(await warn.textContent()).toContain('stops working at once');
+    await warn.getByRole('button', { name: 'Generate new token' }).click();
+    const dialog = page.getByRole('dialog', { name: /Integration token for Default SCIM endpoint/ });
+    await dialog.getByRole('button', { name: 'Copy token' }).click();
+    const fresh = await clipboard();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Close, I have stored it' }).click();
+
+    const answer = await send(
+      `${origin}/scim/v2/${TENANT}/default/Users`,
+      'GET',
+      { authorization: `Bearer ${fresh}` },
+      undefined,
+    );
+    expect(fresh).toMatch(/^scgg_/);
+    expect(answer.status).toBe(200);
+    await expectAccessible();
+  });
+
+  it('should extend, rotate, revoke, reactivate and delete, each confirmed with what the IdP will experience', async () => {
+    await page.goto(`${origin}/console/#/credentials/${oauth.id}`);
+    await heading('Entra production');
+    await shot('credential');
+    const confirmWith = async (button: string, words: RegExp, confirm: string) => {
+      await page.getByRole('button', { name: button, exact: true }).click();
+      const dialog = page.getByRole('dialog');
+      expect(await dialog.textContent()).toMatch(words);
+      await dialog.getByRole('button', { name: confirm, exact: true }).click();
+    };
+
+    await confirmWith('Extend', /Nothing changes for your identity provider/, 'Extend');
+    await page.getByText('extend done').waitFor();
+    await confirmWith(
+      'Rotate secret',
+      /keeps working until your identity provider first uses the new one, then for 24 more hours/,
+      'Rotate',
+    );
+    await page
+      .getByRole('dialog', { name: /New secret for/ })
+      .getByRole('button', { name: 'Done' })
+      .click();
+    await page.getByRole('button', { name: 'Close, I have stored it' }).click();
+    await confirmWith('Revoke', /refused \(401\)/, 'Revoke');
+    await page.locator('dd', { hasText: /^Revoked$/ }).waitFor();
+    await confirmWith('Reactivate', /can use this credential again/, 'Reactivate');
+    await page.locator('dd', { hasText: /^Active$/ }).waitFor();
+    await confirmWith('Delete', /removed for good/, 'Delete');
+    await heading('Credentials');
+
+    expect((await h.request('GET', `/tenants/${TENANT}/credentials/${oauth.id}`)).status).toBe(404);
+  });
+
+  it('should show the activity log with the admin as the actor', async () => {
+    await page.goto(`${origin}/console/#/activity`);
+    await heading('Activity');
+
+    const rows = await page.locator('tbody tr').allTextContents();
+
+    // The rotation on the credential's page and the integration token's regeneration, both by the signed-in owner.
+    expect(rows.filter((r) => r.includes('Secret rotated') && r.includes('admin:')).length).toBe(2);
+    expect(rows.filter((r) => r.includes('Revoked') && r.includes('admin:')).length).toBe(1);
+    expect(rows.filter((r) => r.includes('Signed in to the console')).length).toBeGreaterThan(0);
+    await shot('activity');
+    await expectAccessible();
+  });
+
+  it('should let the owner change the policy and invite a viewer, who can only look', async () => {
+    await page.goto(`${origin}/console/#/policy`);
+    await heading('Tenant policy');
+    await expectAccessible();
+    await page.getByLabel('Longest lifetime (days)').fill('90');
+    await page.getByLabel('Default lifetime (days)').fill('60');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('Policy saved.').waitFor();
+    expect((await h.request('GET', `/tenants/${TENANT}/policy`)).body).toMatchObject({ maxLifetimeDays: 90 });
+
+    await page.goto(`${origin}/console/#/admins`);
+    await heading('Admins');
+    await page.getByLabel('E-mail address').fill('vera@acme.example');
+    await page.getByLabel('Role').selectOption('viewer');
+    await page.getByRole('button', { name: 'Create setup link' }).click();
+    const linkDialog = page.getByRole('dialog', { name: 'Setup link' });
+    await linkDialog.getByRole('button', { name: 'Copy setup link' }).click();
+    const viewerLink = await clipboard();
+    await linkDialog.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('row', { name: /vera@acme.example/ }).waitFor();
+    await shot('admins');
+    await expectAccessible();
+
+    const viewerContext = await newContext();
+    const viewer = await newPage(viewerContext);
+    await viewer.goto(viewerLink);
+    await heading('Credentials', viewer);
+
+    expect(await viewer.getByRole('link', { name: 'Create credential' }).count()).toBe(0);
+    expect(await viewer.getByRole('link', { name: 'Admins' }).count()).toBe(0);
+    expect(await viewer.getByText('vera@acme.example · viewer').count()).toBe(1);
+    await viewerContext.close();
+  });
+
+  it("should open a reminder e-mail's credential link after the admin signs in through a link", async () => {
+    const made = await h.request('POST', `/tenants/${TENANT}/credentials`, {
+      body: { kind: 'bearer', name: 'Okta EU' },
+    });
+    const fresh = await newContext();
+    const p = await newPage(fresh);
+
+    await p.goto(`${origin}/console/#/credentials/${made.body.credential.id}`);
+    await heading('Sign in to the admin console', p);
+    await p.goto(await setupLink('olivia@acme.example', 'owner'));
+    await heading('Okta EU', p);
+    await fresh.close();
+
+    expect(p.isClosed()).toBe(true);
+  });
+
+  it('should be readable at a phone width without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${origin}/console/#/credentials`);
+    await heading('Credentials');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await shot('phone');
+    await page.setViewportSize({ width: 1280, height: 860 });
+
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  it('should keep secrets out of every URL and out of browser storage, and break no CSP rule', async () => {
+    const storage = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+    const cookies = await context.cookies();
+    const afterSignIn = visited.filter((u) => !u.includes('#link='));
+
+    expect(storage).not.toMatch(SECRET_SHAPE);
+    expect(afterSignIn.filter((u) => SECRET_SHAPE.test(u))).toEqual([]);
+    // The session cookie is HttpOnly: the page's scripts cannot read it.
+    expect(cookies.find((c) => c.name === 'scimgate_console')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(cspErrors).toEqual([]);
+  });
+});
