@@ -78,6 +78,30 @@ export async function copyText(text: string, what: string): Promise<void> {
   }
 }
 
+/** An eye drawn as inline SVG (no icon font, no emoji: headless and minimal systems have neither). */
+function eyeIcon(): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '20');
+  svg.setAttribute('height', '20');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const outline = document.createElementNS(ns, 'path');
+  outline.setAttribute('d', 'M1 12s4-7 11-7 11 7 11 7-4 7-11 7S1 12 1 12z');
+  const pupil = document.createElementNS(ns, 'circle');
+  pupil.setAttribute('cx', '12');
+  pupil.setAttribute('cy', '12');
+  pupil.setAttribute('r', '3');
+  for (const part of [outline, pupil]) {
+    part.setAttribute('fill', 'none');
+    part.setAttribute('stroke', 'currentColor');
+    part.setAttribute('stroke-width', '2');
+    svg.append(part);
+  }
+  return svg;
+}
+
 /** A read-only value with a copy button; secrets are masked with an eye button. */
 export function valueRow(label: string, value: string, options: { secret?: boolean } = {}): HTMLDivElement {
   const input = h('input', {
@@ -95,7 +119,7 @@ export function valueRow(label: string, value: string, options: { secret?: boole
       'aria-pressed': 'false',
       'aria-label': `Show ${label.toLowerCase()}`,
     });
-    eye.textContent = '👁';
+    eye.append(eyeIcon());
     eye.addEventListener('click', () => {
       const show = input.type === 'password';
       input.type = show ? 'text' : 'password';

@@ -433,6 +433,9 @@ describe('console API: setup links, sessions, CSRF, roles, tenancy', () => {
       );
 
       expect(mine[0]!.body.id).toBe(A);
+      // The role tests above changed tenant A's policy through A's owner; B's is untouched.
+      expect(mine[1]!.body.idleDays).toBe(40);
+      expect(theirs[1]!.body.idleDays).toBe(30);
       expect(theirs[0]!.body.id).toBe(B);
       expect(mine[2]!.body.admins.every((a: { tenantId: string }) => a.tenantId === A)).toBe(true);
       expect(theirs[2]!.body.admins.every((a: { tenantId: string }) => a.tenantId === B)).toBe(true);
