@@ -5,7 +5,7 @@
  * carries the security headers of shared/http/console-headers.ts (strict CSP, HSTS, no framing) through a response
  * headers policy, the same headers the local server sends.
  */
-import { Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -173,6 +173,9 @@ export class ConsoleSite extends Construct {
 
     // CDK's BucketDeployment runs a provider function of its own (one per stack, outside this construct).
     const stack = Stack.of(this);
+    // The CDK asset bucket's name, as cdk-nag prints it (literal when the stack has an explicit environment).
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     for (const child of stack.node.children) {
       if (!child.node.id.startsWith('Custom::CDKBucketDeployment')) continue;
       const why =
@@ -190,7 +193,7 @@ export class ConsoleSite extends Construct {
         { id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', reason: why },
         { id: 'AwsSolutions-IAM5[Action::s3:Abort*]', reason: why },
         {
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]`,
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`,
           reason: why,
         },
         {
