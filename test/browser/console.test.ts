@@ -291,7 +291,9 @@ describe('admin console in Chromium', () => {
   it('should show the activity log with the admin as the actor', async () => {
     await page.goto(`${origin}/console/#/activity`);
     await heading('Activity');
-
+    // The heading comes first; the log arrives with the request after it.
+    await page.getByRole('table', { name: 'Audit log' }).waitFor();
+    await page.locator('tbody tr', { hasText: 'Secret rotated' }).first().waitFor();
     const rows = await page.locator('tbody tr').allTextContents();
 
     // The rotation on the credential's page and the integration token's regeneration, both by the signed-in owner.
