@@ -13,6 +13,7 @@
  * - The tenant is the one the session was stored under: the cookie names it, and the hash lookup under that
  *   tenant's keys is what proves it.
  */
+import { AuditLog } from './audit-log';
 import { createHmac, randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
 import { candidateHashes, constantTimeEqual, hashSecret, type PepperSource } from '../credentials/pepper';
@@ -22,7 +23,6 @@ import {
   DEFAULT_ADMIN_ROLE,
   type AdminMember,
   type AdminRole,
-  type AuditEventType,
   type CredentialRepository,
 } from './credential-model';
 import { isValidTenantId } from './credential-rules';
@@ -175,6 +175,9 @@ function splitToken(value: string | undefined, kind: 'setup-link' | 'session') {
 }
 
 export class ConsoleSessions {
+  /** Every console action, with the admin as the actor (the tenant's one audit log). */
+  private readonly auditLog: AuditLog;
+
   constructor(
     private readonly repo: ConsoleSessionRepository,
     private readonly members: CredentialRepository,
@@ -182,6 +185,7 @@ export class ConsoleSessions {
     private readonly clock: Clock,
     readonly settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS,
   ) {
+    this.auditLog = new AuditLog(members, clock);
     const { setupLinkMinutes, setupLinkMaxMinutes, sessionIdleMinutes, sessionMaxHours } = settings;
     const ok = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
     if (
@@ -195,22 +199,6 @@ export class ConsoleSessions {
           'sessions 1 hour to 7 days',
       );
     }
-  }
-
-  private async audit(
-    tenantId: string,
-    type: AuditEventType,
-    actor: string,
-    extra: { sourceIp?: string; userAgent?: string; detail?: Record<string, string | number | boolean> } = {},
-  ): Promise<void> {
-    await this.members.appendAudit({
-      tenantId,
-      id: randomUUID(),
-      at: this.clock.now().toISOString(),
-      type,
-      actor,
-      ...extra,
-    });
   }
 
   /** The membership a link is for: found by id or e-mail, created for a new e-mail; its role set when given. */
@@ -241,7 +229,7 @@ export class ConsoleSessions {
         };
         if (!(await this.members.putAdmin(created)))
           throw new ScimError(409, 'the admin was just added; retry');
-        await this.audit(tenantId, 'admin.added', actor, {
+        await this.auditLog.record(tenantId, 'admin.added', actor, {
           detail: { adminId: created.id, role: roleOf(created) },
         });
         return created;
@@ -251,7 +239,7 @@ export class ConsoleSessions {
     if (input.role !== undefined && input.role !== roleOf(admin)) {
       admin = { ...admin, role: input.role };
       await this.members.updateAdmin(admin);
-      await this.audit(tenantId, 'admin.role-changed', actor, {
+      await this.auditLog.record(tenantId, 'admin.role-changed', actor, {
         detail: { adminId: admin.id, role: input.role },
       });
     }
@@ -282,7 +270,7 @@ export class ConsoleSessions {
       expiresAt,
       createdBy: actor,
     });
-    await this.audit(tenantId, 'console.setup-link-created', actor, {
+    await this.auditLog.record(tenantId, 'console.setup-link-created', actor, {
       detail: { adminId: admin.id, role: roleOf(admin), expiresAt },
     });
     const token = `${tenantId}.${secret}`;
@@ -316,7 +304,7 @@ export class ConsoleSessions {
       expiresAt: new Date(now.getTime() + this.settings.sessionMaxHours * 60 * MINUTE).toISOString(),
     };
     await this.repo.putSession(record);
-    await this.audit(link.tenantId, 'console.session-started', consoleActor(admin.id), {
+    await this.auditLog.record(link.tenantId, 'console.session-started', consoleActor(admin.id), {
       sourceIp: source.sourceIp,
       userAgent: source.userAgent.slice(0, 200),
       detail: { role: roleOf(admin) },
@@ -387,7 +375,7 @@ export class ConsoleSessions {
   /** Signs out: the session is deleted. */
   async end(session: ConsoleSession, source: RequestSource): Promise<void> {
     await this.repo.deleteSession(session.tenantId, session.hash);
-    await this.audit(session.tenantId, 'console.session-ended', consoleActor(session.adminId), {
+    await this.auditLog.record(session.tenantId, 'console.session-ended', consoleActor(session.adminId), {
       sourceIp: source.sourceIp,
       userAgent: source.userAgent.slice(0, 200),
     });
