@@ -5,12 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditEventType, CredentialRepository } from './credential-model';
 import { isValidTenantId, tenantNotFound } from './credential-rules';
+import { AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT } from './credential-schemas';
 import type { Clock } from './ports';
 
 export type AuditExtra = Partial<Pick<AuditEvent, 'credentialId' | 'sourceIp' | 'userAgent' | 'detail'>>;
-
-export const AUDIT_DEFAULT_LIMIT = 50;
-export const AUDIT_MAX_LIMIT = 200;
 
 export class AuditLog {
   constructor(

@@ -4,6 +4,7 @@
  * items) plus an audit event; see credential-store.ts.
  */
 import { randomUUID } from 'node:crypto';
+import type * as z from 'zod/mini';
 import { hashSecret, type PepperSource } from '../credentials/pepper';
 import {
   generateBasicUsername,
@@ -13,14 +14,10 @@ import {
 } from '../credentials/secret-format';
 import { AuditLog } from './audit-log';
 import {
-  CREDENTIAL_KINDS,
   SECRET_KIND_OF,
   type Credential,
-  type CredentialKind,
   type CredentialView,
   type IssuedCredential,
-  type ReminderSettings,
-  type Role,
   type SecretSlot,
 } from './credential-model';
 import {
@@ -33,35 +30,17 @@ import {
   resolveDomains,
   resolveRoles,
   toView,
-  validateReminders,
 } from './credential-rules';
+import { requestSchemas } from './credential-schemas';
 import { CredentialStore, type CredentialContext } from './credential-store';
 import { nextDueAt } from './reminders';
 import type { Tenants } from './tenants';
+import { parseInput } from './validation';
 
-export interface IssueInput {
-  kind: CredentialKind;
-  name: string;
-  description?: string;
-  roles?: Role[] | string;
-  allowedDomains?: string[];
-  boundAdminId?: string;
-  endpointId?: string;
-  expiresAt?: string;
-  lifetimeDays?: number;
-  idleDays?: number;
-  accessTokenTtlSeconds?: number;
-  reminders?: Partial<ReminderSettings>;
-}
-
-export interface CredentialPatch {
-  name?: string;
-  description?: string;
-  roles?: Role[] | string;
-  allowedDomains?: string[];
-  idleDays?: number;
-  reminders?: Partial<ReminderSettings>;
-}
+/** The body of `POST /credentials`, as its schema defines it. */
+export type IssueInput = z.infer<typeof requestSchemas.issue>;
+/** The body of `PATCH /credentials/{id}`: any subset; reminders merge field by field. */
+export type CredentialPatch = z.infer<typeof requestSchemas.update>;
 
 export interface ActorContext {
   actor: string;
@@ -95,14 +74,10 @@ export class CredentialLifecycle {
     };
   }
 
-  async issue(tenantId: string, input: IssueInput, ctx: ActorContext): Promise<IssuedCredential> {
+  async issue(tenantId: string, request: IssueInput, ctx: ActorContext): Promise<IssuedCredential> {
     const tenant = await this.tenants.getTenant(tenantId);
     const policy = tenant.policy;
-    if (!CREDENTIAL_KINDS.includes(input.kind))
-      throw bad(`kind must be one of ${CREDENTIAL_KINDS.join(', ')}`);
-    if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 200) {
-      throw bad('name is required (1-200 characters)');
-    }
+    const input = parseInput(requestSchemas.issue, request);
     let endpoints = ['*'];
     if (input.kind === 'gateway' && input.endpointId === undefined)
       throw bad('a gateway credential needs endpointId');
@@ -116,12 +91,9 @@ export class CredentialLifecycle {
       const admin = await this.tenants.getAdmin(tenantId, input.boundAdminId);
       if (admin.status !== 'active') throw bad(`admin '${admin.id}' is deactivated`);
     }
+    // Both bounded by their schemas, in the request and in the policy.
     const idleDays = input.idleDays ?? policy.idleDays;
-    if (!Number.isInteger(idleDays) || idleDays < 1 || idleDays > 3650)
-      throw bad('idleDays must be an integer from 1 to 3650');
     const ttl = input.accessTokenTtlSeconds ?? policy.accessTokenTtlSeconds;
-    if (!Number.isInteger(ttl) || ttl < 3600 || ttl > 21600)
-      throw bad('accessTokenTtlSeconds must be from 3600 to 21600');
     const now = this.now();
     const secret = generateSecret(SECRET_KIND_OF[input.kind]);
     const hashed = hashSecret(await this.pepper.load(), secret);
@@ -151,8 +123,7 @@ export class CredentialLifecycle {
       credential.accessTokenTtlSeconds = ttl;
     }
     if (input.kind === 'basic') credential.username = generateBasicUsername();
-    const reminders = validateReminders(input.reminders);
-    if (reminders) credential.reminders = reminders;
+    if (input.reminders) credential.reminders = input.reminders;
     // Reminder and idle jobs: when this credential next needs one (stored in the byDue index; docs/jobs.md).
     credential.nextDueAt = nextDueAt(credential, policy, now)?.toISOString();
     await this.ctx.repo.createCredential(credential);
@@ -177,18 +148,16 @@ export class CredentialLifecycle {
     return toView(await this.store.load(tenantId, id), this.now());
   }
 
-  async update(tenantId: string, id: string, patch: CredentialPatch, actor: string): Promise<CredentialView> {
+  async update(
+    tenantId: string,
+    id: string,
+    request: CredentialPatch,
+    actor: string,
+  ): Promise<CredentialView> {
+    const patch = parseInput(requestSchemas.update, request);
     const roles = patch.roles !== undefined ? resolveRoles(patch.roles) : undefined;
     const domains = patch.allowedDomains !== undefined ? resolveDomains(patch.allowedDomains) : undefined;
-    const reminders = validateReminders(patch.reminders);
-    if (patch.name !== undefined && (patch.name.trim() === '' || patch.name.length > 200))
-      throw bad('name must be 1-200 characters');
-    if (
-      patch.idleDays !== undefined &&
-      (!Number.isInteger(patch.idleDays) || patch.idleDays < 1 || patch.idleDays > 3650)
-    ) {
-      throw bad('idleDays must be an integer from 1 to 3650');
-    }
+    const reminders = patch.reminders;
     const c = await this.store.mutate(tenantId, id, actor, 'credential.updated', (next) => {
       if (patch.name !== undefined) next.name = patch.name.trim();
       if (patch.description !== undefined) next.description = patch.description;
@@ -203,10 +172,11 @@ export class CredentialLifecycle {
   async extend(
     tenantId: string,
     id: string,
-    input: { expiresAt?: string; days?: number },
+    request: z.infer<typeof requestSchemas.extend>,
     actor: string,
   ): Promise<CredentialView> {
     const policy = (await this.tenants.getTenant(tenantId)).policy;
+    const input = parseInput(requestSchemas.extend, request);
     const current = await this.store.load(tenantId, id);
     if (current.status === 'revoked') throw bad('a revoked credential cannot be extended');
     const now = this.now();

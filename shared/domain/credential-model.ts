@@ -2,7 +2,9 @@
  * The credential model: what admins issue to identity providers, and the ports the credential use cases need.
  * Pure types and constants; no SDK. See ../shared/docs/credentials.md (the rules) and docs/architecture.md.
  */
+import type * as z from 'zod/mini';
 import type { SecretKind } from '../credentials/secret-format';
+import type * as schemas from './credential-schemas';
 
 /** What an admin creates. Each kind has its own secret prefix (see secret-format.ts). */
 export type CredentialKind = 'bearer' | 'oauth-client' | 'basic' | 'gateway';
@@ -28,107 +30,23 @@ export const ROLE_PRESETS: Record<string, Role[]> = {
 };
 
 /** Stored status; "expired" and "idle" are derived from the clock, not stored (see credentialState). */
-export type CredentialStatus = 'active' | 'revoked' | 'deactivated';
+export type CredentialStatus = Credential['status'];
 
 /** What a listing shows: the stored status or what the clock makes of an active credential. */
-export type CredentialState = 'active' | 'revoked' | 'deactivated' | 'expired' | 'idle';
+export type CredentialState = CredentialView['state'];
 
-export interface SecretSlot {
-  /** Stable id of this secret (not the secret). */
-  id: string;
-  /** Prefix + last 4 characters: all that is ever shown again. */
-  hint: string;
-  /** HMAC-SHA256 with the pepper; never leaves storage (the management API strips it). */
-  hash: string;
-  pepperVersion: number;
-  createdAt: string;
-  firstUsedAt?: string;
-  /** An old secret after a rotation: refused from this instant on. */
-  retiresAt?: string;
-}
-
-export interface ReminderSettings {
-  /** Recipient e-mail addresses; empty = tenant default. */
-  recipients: string[];
-  /** Days before expiry the first reminder goes out. */
-  leadDays: number;
-  frequency: 'daily' | 'weekly' | 'monthly';
-  /** Also send a mail at expiry. */
-  atExpiry: boolean;
-  /** Days before becoming idle the idle warning goes out. */
-  idleWarningDays: number;
-}
-
-export interface Credential {
-  id: string;
-  tenantId: string;
-  kind: CredentialKind;
-  name: string;
-  description: string;
-  roles: Role[];
-  /** When set, users whose userName / e-mails fall outside these domains are neither written nor served. */
-  allowedDomains: string[];
-  /** Binding to an admin membership: the credential stops working when that admin is deactivated or removed. */
-  boundAdminId?: string;
-  /** False while the bound admin is deactivated or removed. */
-  adminActive: boolean;
-  /** ['*'] = every endpoint of the tenant; a gateway credential names exactly one. */
-  endpoints: string[];
-  status: CredentialStatus;
-  createdAt: string;
-  expiresAt: string;
-  /** Creation time of the newest secret: extension is bounded from it so that real rotation still happens. */
-  secretCreatedAt: string;
-  /** Idle window in days (tenant default when created). */
-  idleDays: number;
-  /** Start of the current idle window: creation, last use or reactivation, whichever is latest. */
-  activeSince: string;
-  lastUsedAt?: string;
-  lastUsedIp?: string;
-  lastUsedUserAgent?: string;
-  /** OAuth client id (not secret). */
-  clientId?: string;
-  /** HTTP Basic username (never contains ':'). */
-  username?: string;
-  /** OAuth: access token lifetime, 3600–21600 s. */
-  accessTokenTtlSeconds?: number;
-  /** Access tokens issued before this instant are refused (compromise rotation, revoke). */
-  tokensValidAfter?: string;
-  /** Newest first; at most two live. */
-  secrets: SecretSlot[];
-  reminders?: Partial<ReminderSettings>;
-  /** Increments on every change that starts a new reminder series (create, extend, rotate, reactivate). */
-  series: number;
-  /**
-   * Earliest instant the reminder or idle job has something to do for this credential (ISO), absent when never
-   * (revoked, deactivated). Set by the credential service on every write; the storage adapter indexes it (byDue).
-   */
-  nextDueAt?: string;
-  revokedAt?: string;
-  deactivatedAt?: string;
-  deactivationReason?: 'idle' | 'admin';
-  version: number;
-}
-
+// The shapes below are inferred from their zod schemas (credential-schemas.ts: the one source).
+export type SecretSlot = z.infer<typeof schemas.secretSlot>;
+export type ReminderSettings = z.infer<typeof schemas.reminderSettings>;
+export type Credential = z.infer<typeof schemas.credential>;
 /** A credential as the management API shows it: no hashes. */
-export type CredentialView = Omit<Credential, 'secrets'> & {
-  state: CredentialState;
-  secrets: Omit<SecretSlot, 'hash' | 'pepperVersion'>[];
-};
-
-export interface TenantPolicy {
-  defaultLifetimeDays: number;
-  maxLifetimeDays: number;
-  idleDays: number;
-  /** Old secret keeps working this long after the new one's first successful use. */
-  rotationGraceHours: number;
-  /** …and never longer than this after the rotation. */
-  rotationHardCapHours: number;
-  accessTokenTtlSeconds: number;
-  reminders: ReminderSettings;
-  /** URL of the admin console, used in e-mails ("extend or rotate it at …"). */
-  consoleUrl?: string;
-}
+export type CredentialView = z.infer<typeof schemas.credentialView>;
+export type TenantPolicy = z.infer<typeof schemas.tenantPolicy>;
+export type Tenant = z.infer<typeof schemas.tenant>;
+export type Endpoint = z.infer<typeof schemas.endpoint>;
+export type AdminMember = z.infer<typeof schemas.adminMember>;
+/** What authentication reads: one item per live secret (see credential-schemas.ts). */
+export type SecretRecord = z.infer<typeof schemas.secretRecord>;
 
 export const DEFAULT_POLICY: TenantPolicy = {
   defaultLifetimeDays: 365,
@@ -140,37 +58,11 @@ export const DEFAULT_POLICY: TenantPolicy = {
   reminders: { recipients: [], leadDays: 14, frequency: 'weekly', atExpiry: true, idleWarningDays: 7 },
 };
 
-export interface Tenant {
-  id: string;
-  name: string;
-  createdAt: string;
-  policy: TenantPolicy;
-}
-
-export interface Endpoint {
-  tenantId: string;
-  id: string;
-  name: string;
-  createdAt: string;
-  /** Set when the endpoint was deleted: the id stays taken (its data must never come back) and nothing reaches it. */
-  deletedAt?: string;
-}
-
 /** What an admin may do in the console (docs/console.md): owner ⊃ admin ⊃ viewer. */
 export type AdminRole = 'owner' | 'admin' | 'viewer';
 export const ADMIN_ROLES: readonly AdminRole[] = ['owner', 'admin', 'viewer'];
 /** Memberships created before console roles existed act as `admin`. */
 export const DEFAULT_ADMIN_ROLE: AdminRole = 'admin';
-
-export interface AdminMember {
-  tenantId: string;
-  id: string;
-  email: string;
-  status: 'active' | 'deactivated';
-  createdAt: string;
-  /** Console role; absent = DEFAULT_ADMIN_ROLE. */
-  role?: AdminRole;
-}
 
 export type AuditEventType =
   | 'credential.created'
@@ -213,32 +105,6 @@ export interface AuditEvent {
   userAgent?: string;
   /** Free-form, never a secret or a hash. */
   detail?: Record<string, string | number | boolean>;
-}
-
-/**
- * What authentication reads: one item per live secret, keyed by tenant + hash, carrying every field the decision
- * needs (denormalised from the credential, rewritten whenever the credential changes).
- */
-export interface SecretRecord {
-  tenantId: string;
-  credentialId: string;
-  kind: CredentialKind;
-  slotId: string;
-  status: CredentialStatus;
-  expiresAt: string;
-  /** Explicit endpoint ids, or ['*']. */
-  endpoints: string[];
-  roles: Role[];
-  allowedDomains: string[];
-  idleDays: number;
-  activeSince: string;
-  lastUsedAt?: string;
-  retiresAt?: string;
-  firstUsedAt?: string;
-  /** False when the bound admin was deactivated or removed. */
-  adminActive: boolean;
-  clientId?: string;
-  username?: string;
 }
 
 export interface CredentialRepository {

@@ -10,26 +10,22 @@ import {
   type Credential,
   type CredentialState,
   type CredentialView,
-  type ReminderSettings,
   type Role,
   type TenantPolicy,
 } from './credential-model';
+import { tenantPolicy } from './credential-schemas';
+import { BODY, parseInput } from './validation';
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
 
 const ID = /^[a-z0-9](?:[a-z0-9-]{0,62})$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 export function isValidTenantId(id: string): boolean {
   return ID.test(id);
 }
 export const isValidEndpointId = isValidTenantId;
-
-export function isEmailAddress(value: string): boolean {
-  return EMAIL.test(value);
-}
 
 /** 400 with the SCIM `invalidValue` type: every rule violation of the credential use cases. */
 export const bad = (detail: string) => ScimError.invalidValue(detail);
@@ -56,17 +52,11 @@ export function expiryFrom(
   secretCreatedAt: Date,
   now: Date,
 ): string {
-  let expires: number;
-  if (input.expiresAt !== undefined) {
-    expires = Date.parse(input.expiresAt);
-    if (Number.isNaN(expires))
-      throw bad(`expiresAt '${String(input.expiresAt).slice(0, 40)}' is not an ISO 8601 date`);
-  } else {
-    const days = input.days ?? policy.defaultLifetimeDays;
-    if (!Number.isInteger(days) || days < 1)
-      throw bad('the lifetime must be a whole number of days, at least 1');
-    expires = base.getTime() + days * DAY;
-  }
+  // Shapes (an ISO date-time, whole days >= 1) are checked by the request schemas.
+  const expires =
+    input.expiresAt !== undefined
+      ? Date.parse(input.expiresAt)
+      : base.getTime() + (input.days ?? policy.defaultLifetimeDays) * DAY;
   if (expires <= now.getTime()) throw bad('the expiry must be in the future');
   // Bounded from now and from the secret's creation, so that extending never replaces rotation.
   const cap = Math.min(now.getTime(), secretCreatedAt.getTime()) + policy.maxLifetimeDays * DAY;
@@ -122,19 +112,7 @@ export function toView(c: Credential, now: Date): CredentialView {
 
 export function resolveRoles(roles: Role[] | string | undefined): Role[] {
   if (roles === undefined) return [...ALL_ROLES];
-  if (typeof roles === 'string') {
-    const preset = ROLE_PRESETS[roles];
-    if (preset) return [...preset];
-    return resolveRoles(roles.split(',').map((r) => r.trim()) as Role[]);
-  }
-  const out = [...new Set(roles)];
-  for (const r of out) {
-    if (!ALL_ROLES.includes(r)) {
-      throw bad(
-        `unknown role '${String(r).slice(0, 40)}'; use ${ALL_ROLES.join(', ')} or a preset (${Object.keys(ROLE_PRESETS).join(', ')})`,
-      );
-    }
-  }
+  const out = typeof roles === 'string' ? [...(ROLE_PRESETS[roles] ?? [])] : [...new Set(roles)];
   if (out.length === 0) throw bad('a credential needs at least one role');
   return out;
 }
@@ -145,45 +123,7 @@ export function resolveDomains(domains: string[] | undefined): string[] {
   return out;
 }
 
-export function validateReminders(
-  r: Partial<ReminderSettings> | undefined,
-): Partial<ReminderSettings> | undefined {
-  if (r === undefined) return undefined;
-  if (r.recipients)
-    for (const a of r.recipients)
-      if (!isEmailAddress(a)) throw bad(`'${a.slice(0, 80)}' is not an e-mail address`);
-  if (r.leadDays !== undefined && !(Number.isInteger(r.leadDays) && r.leadDays >= 0 && r.leadDays <= 365)) {
-    throw bad('reminders.leadDays must be an integer from 0 to 365');
-  }
-  if (r.frequency !== undefined && !['daily', 'weekly', 'monthly'].includes(r.frequency)) {
-    throw bad("reminders.frequency must be 'daily', 'weekly' or 'monthly'");
-  }
-  if (
-    r.idleWarningDays !== undefined &&
-    !(Number.isInteger(r.idleWarningDays) && r.idleWarningDays >= 0 && r.idleWarningDays <= 90)
-  ) {
-    throw bad('reminders.idleWarningDays must be an integer from 0 to 90');
-  }
-  return r;
-}
-
+/** A whole tenant policy (bounds and cross-field rules), checked with the API's schema. */
 export function validatePolicy(p: TenantPolicy): TenantPolicy {
-  const int = (name: string, v: number, min: number, max: number) => {
-    if (!Number.isInteger(v) || v < min || v > max)
-      throw bad(`policy.${name} must be an integer from ${min} to ${max}`);
-  };
-  int('defaultLifetimeDays', p.defaultLifetimeDays, 1, 3650);
-  int('maxLifetimeDays', p.maxLifetimeDays, 1, 3650);
-  if (p.defaultLifetimeDays > p.maxLifetimeDays)
-    throw bad('policy.defaultLifetimeDays cannot exceed policy.maxLifetimeDays');
-  int('idleDays', p.idleDays, 1, 3650);
-  int('rotationGraceHours', p.rotationGraceHours, 0, 720);
-  int('rotationHardCapHours', p.rotationHardCapHours, 0, 720);
-  if (p.rotationGraceHours > p.rotationHardCapHours)
-    throw bad('policy.rotationGraceHours cannot exceed policy.rotationHardCapHours');
-  int('accessTokenTtlSeconds', p.accessTokenTtlSeconds, 3600, 21600);
-  validateReminders(p.reminders);
-  if (p.consoleUrl !== undefined && !/^https?:\/\/\S+$/.test(p.consoleUrl))
-    throw bad('policy.consoleUrl must be an http(s) URL');
-  return p;
+  return parseInput(tenantPolicy, p, BODY, ['policy']);
 }

@@ -3,12 +3,12 @@
  * admin's deactivation or removal on the credentials bound to them).
  */
 import { randomUUID } from 'node:crypto';
+import type * as z from 'zod/mini';
 import { ScimError } from '../scim/errors';
 import { AuditLog } from './audit-log';
 import {
   DEFAULT_ADMIN_ROLE,
   type AdminMember,
-  type AdminRole,
   type Credential,
   type CredentialView,
   type Endpoint,
@@ -17,16 +17,17 @@ import {
 } from './credential-model';
 import {
   bad,
-  isEmailAddress,
   isValidEndpointId,
   isValidTenantId,
   tenantNotFound,
   toView,
   validatePolicy,
 } from './credential-rules';
+import { requestSchemas } from './credential-schemas';
 import { CredentialStore, type CredentialContext } from './credential-store';
 import { VersionConflict } from './ports';
 import { nextDueAt } from './reminders';
+import { parseInput } from './validation';
 
 export class Tenants {
   private readonly audit: AuditLog;
@@ -43,22 +44,20 @@ export class Tenants {
 
   // ---------------------------------------------------------------- tenants and policy
 
-  async createTenant(
-    input: { id: string; name: string; policy?: Partial<TenantPolicy> },
-    actor: string,
-  ): Promise<Tenant> {
+  async createTenant(input: z.infer<typeof requestSchemas.createTenant>, actor: string): Promise<Tenant> {
     if (typeof input.id !== 'string' || !isValidTenantId(input.id)) {
       throw bad(`tenant id must be 1-63 lowercase letters, digits or '-', starting with a letter or digit`);
     }
+    const { name, policy: patch } = parseInput(requestSchemas.createTenant, input);
     const defaults = this.ctx.defaults;
     const policy = validatePolicy({
       ...defaults,
-      ...input.policy,
-      reminders: { ...defaults.reminders, ...input.policy?.reminders },
+      ...patch,
+      reminders: { ...defaults.reminders, ...patch?.reminders },
     });
     const tenant: Tenant = {
       id: input.id,
-      name: input.name || input.id,
+      name: name || input.id,
       createdAt: this.now().toISOString(),
       policy,
     };
@@ -113,8 +112,13 @@ export class Tenants {
     return (await this.getTenant(tenantId)).policy;
   }
 
-  async updatePolicy(tenantId: string, patch: Partial<TenantPolicy>, actor: string): Promise<TenantPolicy> {
+  async updatePolicy(
+    tenantId: string,
+    request: z.infer<typeof requestSchemas.policyPatch>,
+    actor: string,
+  ): Promise<TenantPolicy> {
     const tenant = await this.getTenant(tenantId);
+    const patch = parseInput(requestSchemas.policyPatch, request);
     const policy = validatePolicy({
       ...tenant.policy,
       ...patch,
@@ -144,17 +148,18 @@ export class Tenants {
 
   async createEndpoint(
     tenantId: string,
-    input: { id: string; name?: string },
+    input: z.infer<typeof requestSchemas.createEndpoint>,
     actor: string,
   ): Promise<Endpoint> {
     await this.getTenant(tenantId);
     if (typeof input.id !== 'string' || !isValidEndpointId(input.id)) {
       throw bad(`endpoint id must be 1-63 lowercase letters, digits or '-'`);
     }
+    const { name } = parseInput(requestSchemas.createEndpoint, input);
     const endpoint: Endpoint = {
       tenantId,
       id: input.id,
-      name: input.name ?? input.id,
+      name: name ?? input.id,
       createdAt: this.now().toISOString(),
     };
     if (!(await this.ctx.repo.putEndpoint(endpoint))) {
@@ -194,22 +199,21 @@ export class Tenants {
 
   async addAdmin(
     tenantId: string,
-    input: { id?: string; email: string; role?: AdminRole },
+    input: z.infer<typeof requestSchemas.addAdmin>,
     actor: string,
   ): Promise<AdminMember> {
     await this.getTenant(tenantId);
-    if (typeof input.email !== 'string' || !isEmailAddress(input.email))
-      throw bad(`'${String(input.email).slice(0, 80)}' is not an e-mail address`);
-    const id = input.id ?? randomUUID();
+    const { id: requested, email, role } = parseInput(requestSchemas.addAdmin, input);
+    const id = requested ?? randomUUID();
     if (!isValidTenantId(id) && !/^[0-9a-f-]{36}$/.test(id))
       throw bad('admin id must be 1-63 lowercase letters, digits or -');
     const admin: AdminMember = {
       tenantId,
       id,
-      email: input.email,
+      email,
       status: 'active',
       createdAt: this.now().toISOString(),
-      role: input.role ?? DEFAULT_ADMIN_ROLE,
+      role: role ?? DEFAULT_ADMIN_ROLE,
     };
     if (!(await this.ctx.repo.putAdmin(admin))) throw ScimError.uniqueness(`admin '${id}' already exists`);
     await this.audit.record(tenantId, 'admin.added', actor, { detail: { adminId: id } });

@@ -17,7 +17,6 @@ import { ScimError } from '../scim/errors';
 import {
   auditOptions,
   body,
-  bodySchemas,
   issuedResponse,
   json,
   managementErrorResponse,
@@ -25,6 +24,7 @@ import {
   pathParam,
   publicView,
 } from './management-edge';
+import { requestSchemas } from '../domain/credential-schemas';
 import type { ApiFamily, EdgeLogger, RouteRequest } from './api-family';
 import { CONSOLE_API_PREFIX, CONSOLE_ROUTES, ROUTES, routeKey, type RouteDef } from './routes';
 import type { HttpRequest, HttpResponse } from './types';
@@ -49,11 +49,11 @@ const secretText = z.string().check(z.minLength(1), z.maxLength(512));
 
 const schemas = {
   exchange: z.strictObject({ link: z.string().check(z.minLength(1), z.maxLength(200)) }),
-  issue: z.extend(z.omit(bodySchemas.issue, { boundAdminId: true }), {
+  issue: z.extend(z.omit(requestSchemas.issue, { boundAdminId: true }), {
     /** Credentials created in the console are bound to their creator unless this is false. */
     bindToMe: z.optional(z.boolean()),
   }),
-  createEndpoint: bodySchemas.createEndpoint,
+  createEndpoint: requestSchemas.createEndpoint,
   setupLink: z.strictObject({
     email: z.email(),
     role: z.enum(ADMIN_ROLES as readonly [AdminRole, ...AdminRole[]]),
@@ -189,7 +189,7 @@ const OPERATIONS: Record<string, Operation> = {
   'PATCH /credentials/{credential}': {
     action: 'credentials.write',
     run: async (c) => {
-      const patch = body(c.req, bodySchemas.update);
+      const patch = body(c.req, requestSchemas.update);
       return json(
         200,
         publicView(await c.deps.credentials.update(c.session.tenantId, credentialOf(c), patch, c.actor)),
@@ -206,7 +206,7 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /credentials/{credential}/extend': {
     action: 'credentials.write',
     run: async (c) => {
-      const input = body(c.req, bodySchemas.extend);
+      const input = body(c.req, requestSchemas.extend);
       return json(
         200,
         publicView(await c.deps.credentials.extend(c.session.tenantId, credentialOf(c), input, c.actor)),
@@ -216,7 +216,7 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /credentials/{credential}/rotate': {
     action: 'credentials.write',
     run: async (c) => {
-      const input = body(c.req, bodySchemas.rotate);
+      const input = body(c.req, requestSchemas.rotate);
       return issuedResponse(
         200,
         await c.deps.credentials.rotate(c.session.tenantId, credentialOf(c), input, svcCtx(c)),
@@ -226,7 +226,7 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /credentials/{credential}/revoke': {
     action: 'credentials.write',
     run: async (c) => {
-      body(c.req, bodySchemas.empty);
+      body(c.req, requestSchemas.empty);
       return json(
         200,
         publicView(await c.deps.credentials.revoke(c.session.tenantId, credentialOf(c), c.actor)),
@@ -236,7 +236,7 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /credentials/{credential}/reactivate': {
     action: 'credentials.write',
     run: async (c) => {
-      body(c.req, bodySchemas.empty);
+      body(c.req, requestSchemas.empty);
       return json(
         200,
         publicView(await c.deps.credentials.reactivate(c.session.tenantId, credentialOf(c), c.actor)),
@@ -253,7 +253,7 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /endpoints/{endpoint}/token': {
     action: 'endpoints.write',
     run: async (c) => {
-      body(c.req, bodySchemas.empty);
+      body(c.req, requestSchemas.empty);
       const issued = await integrationToken(
         c.deps.credentials,
         c.session.tenantId,
@@ -295,15 +295,8 @@ const OPERATIONS: Record<string, Operation> = {
   'PATCH /policy': {
     action: 'policy.write',
     run: async (c) => {
-      const patch = body(c.req, bodySchemas.policyPatch);
-      return json(
-        200,
-        await c.deps.credentials.updatePolicy(
-          c.session.tenantId,
-          patch as Parameters<CredentialService['updatePolicy']>[1],
-          c.actor,
-        ),
-      );
+      const patch = body(c.req, requestSchemas.policyPatch);
+      return json(200, await c.deps.credentials.updatePolicy(c.session.tenantId, patch, c.actor));
     },
   },
   'GET /admins': {
@@ -324,7 +317,7 @@ const OPERATIONS: Record<string, Operation> = {
     action: 'admins.write',
     run: async (c) => {
       const adminId = pathParam(c.params, 'admin');
-      body(c.req, bodySchemas.empty);
+      body(c.req, requestSchemas.empty);
       if (adminId === c.session.adminId)
         throw ScimError.invalidValue('you cannot deactivate yourself; ask another owner');
       return json(200, await c.deps.credentials.deactivateAdmin(c.session.tenantId, adminId, c.actor));

@@ -7,23 +7,20 @@
  * `{ "error": { "status", "message" } }` with its status and headers; throttling → 503 + Retry-After; anything else
  * → a logged 500 with no internals in the body. Request and response bodies are never logged (issued secrets).
  */
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import openApiDocument from '../../docs/openapi.json' with { type: 'json' };
 import { constantTimeEqual } from '../credentials/pepper';
+import type { CredentialView, IssuedCredential } from '../domain/credential-model';
 import {
-  ADMIN_ROLES,
-  ALL_ROLES,
-  type AdminRole,
-  CREDENTIAL_KINDS,
-  ROLE_PRESETS,
-  type CredentialKind,
-  type CredentialView,
-  type IssuedCredential,
-  type Role,
-} from '../domain/credential-model';
+  AUDIT_DEFAULT_LIMIT,
+  AUDIT_MAX_LIMIT,
+  auditQuery,
+  requestSchemas,
+} from '../domain/credential-schemas';
 import type { ConsoleSessions } from '../domain/console-sessions';
 import type { CredentialService } from '../domain/credential-service';
 import { JOB_NAMES, type JobName, type JobReport } from '../domain/jobs';
+import { BODY, parseInput, QUERY } from '../domain/validation';
 import { ScimError } from '../scim/errors';
 import type { ApiFamily, EdgeLogger, RouteRequest } from './api-family';
 import { MANAGEMENT_PREFIX, MANAGEMENT_ROUTES } from './routes';
@@ -58,191 +55,8 @@ export interface ManagementEdgeDeps {
   console?: { sessions: ConsoleSessions; consoleUrl?: string };
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Request shapes: one schema per body, unknown keys rejected. Domain rules (id formats, lifetime bounds, policy)
-// stay in the service; these check shape, types and sanity limits.
-// ---------------------------------------------------------------------------------------------------------------
-
-const id = z.string().check(z.minLength(1), z.maxLength(128));
-const name = z.string().check(z.minLength(1), z.maxLength(200));
-const description = z.string().check(z.maxLength(2000));
-const positiveInt = z.int().check(z.gte(1));
-const nonNegativeInt = z.int().check(z.gte(0));
-const isoDateTime = z.iso.datetime({ offset: true });
-const roleList = z
-  .array(z.enum(ALL_ROLES as readonly [Role, ...Role[]]))
-  .check(z.maxLength(ALL_ROLES.length * 2));
-const presetNames = Object.keys(ROLE_PRESETS) as [string, ...string[]];
-const roles = z.union([roleList, z.enum(presetNames)], {
-  error: `must be a list of roles (${ALL_ROLES.join(', ')}) or a preset name (${presetNames.join(', ')})`,
-});
-const adminRole = z.enum(ADMIN_ROLES as readonly [AdminRole, ...AdminRole[]]);
-const allowedDomains = z.array(z.string().check(z.minLength(1), z.maxLength(253))).check(z.maxLength(100));
-
-const remindersPatch = z.strictObject({
-  recipients: z.optional(z.array(z.email()).check(z.maxLength(50))),
-  leadDays: z.optional(nonNegativeInt),
-  frequency: z.optional(z.enum(['daily', 'weekly', 'monthly'])),
-  atExpiry: z.optional(z.boolean()),
-  idleWarningDays: z.optional(nonNegativeInt),
-});
-
-const policyPatch = z.strictObject({
-  defaultLifetimeDays: z.optional(positiveInt),
-  maxLifetimeDays: z.optional(positiveInt),
-  idleDays: z.optional(positiveInt),
-  rotationGraceHours: z.optional(nonNegativeInt),
-  rotationHardCapHours: z.optional(nonNegativeInt),
-  accessTokenTtlSeconds: z.optional(positiveInt),
-  // Merged field by field with the current reminders by the service.
-  reminders: z.optional(remindersPatch),
-  consoleUrl: z.optional(z.url()),
-});
-
-export const bodySchemas = {
-  createTenant: z.strictObject({ id, name, policy: z.optional(policyPatch) }),
-  policyPatch,
-  createEndpoint: z.strictObject({ id, name: z.optional(name) }),
-  addAdmin: z.strictObject({ id: z.optional(id), email: z.email(), role: z.optional(adminRole) }),
-  setupLink: z.strictObject({
-    adminId: z.optional(id),
-    email: z.optional(z.email()),
-    role: z.optional(adminRole),
-    validMinutes: z.optional(positiveInt),
-  }),
-  issue: z.strictObject({
-    kind: z.enum(CREDENTIAL_KINDS as readonly [CredentialKind, ...CredentialKind[]]),
-    name,
-    description: z.optional(description),
-    roles: z.optional(roles),
-    allowedDomains: z.optional(allowedDomains),
-    boundAdminId: z.optional(id),
-    endpointId: z.optional(id),
-    expiresAt: z.optional(isoDateTime),
-    lifetimeDays: z.optional(positiveInt),
-    idleDays: z.optional(positiveInt),
-    accessTokenTtlSeconds: z.optional(positiveInt),
-    reminders: z.optional(remindersPatch),
-  }),
-  update: z.strictObject({
-    name: z.optional(name),
-    description: z.optional(description),
-    roles: z.optional(roles),
-    allowedDomains: z.optional(allowedDomains),
-    idleDays: z.optional(positiveInt),
-    reminders: z.optional(remindersPatch),
-  }),
-  extend: z.strictObject({ expiresAt: z.optional(isoDateTime), days: z.optional(positiveInt) }),
-  rotate: z.strictObject({ compromised: z.optional(z.boolean()) }),
-  rebind: z.strictObject({
-    boundAdminId: z.union([id, z.null()], { error: 'must be an admin id, or null to unbind' }),
-  }),
-  empty: z.strictObject({}),
-} as const;
-
-export const AUDIT_DEFAULT_LIMIT = 50;
-export const AUDIT_MAX_LIMIT = 200;
-
-const auditQuery = z.strictObject({
-  credentialId: z.optional(id),
-  limit: z.optional(
-    z.string().check(z.regex(/^[0-9]{1,3}$/, { error: `must be an integer from 1 to ${AUDIT_MAX_LIMIT}` })),
-  ),
-  before: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
-});
-
 /** Path parameters: ids as the service issues them (no '/', no spaces, bounded). */
 const PATH_ID = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Validation messages that name the field (zod/mini carries no locale, so the edge words them once).
-// ---------------------------------------------------------------------------------------------------------------
-
-type Issue = z.core.$ZodIssue;
-
-function fieldName(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p).slice(0, 64)}` : String(p).slice(0, 64);
-  }
-  return out;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let cur: unknown = root;
-  for (const p of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    if (!Object.prototype.hasOwnProperty.call(cur, p)) return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[p];
-  }
-  return cur;
-}
-
-const EXPECTED: Record<string, string> = {
-  string: 'a string',
-  int: 'an integer',
-  number: 'a number',
-  boolean: 'true or false',
-  object: 'a JSON object',
-  array: 'an array',
-  null: 'null',
-};
-
-const FORMATS: Record<string, string> = {
-  email: 'an e-mail address',
-  datetime: 'an ISO 8601 date-time with a time zone, e.g. 2030-01-31T00:00:00Z',
-  url: 'a URL',
-};
-
-/** What a validation message calls the whole input and its members. */
-interface Vocabulary {
-  whole: string;
-  member: string;
-}
-const BODY: Vocabulary = { whole: 'the request body', member: 'field' };
-const QUERY: Vocabulary = { whole: 'the query', member: 'query parameter' };
-
-function describeIssue(issue: Issue, root: unknown, words: Vocabulary): string {
-  const field = fieldName(issue.path);
-  const subject = field ? `'${field}'` : words.whole;
-  const missing = issue.path.length > 0 && valueAt(root, issue.path) === undefined;
-  if (missing && ['invalid_type', 'invalid_union', 'invalid_value'].includes(issue.code)) {
-    return `${subject} is required`;
-  }
-  if (issue.message && issue.message !== 'Invalid input') return `${subject} ${issue.message}`;
-  switch (issue.code) {
-    case 'unrecognized_keys': {
-      const names = issue.keys.slice(0, 5).map((k) => `'${fieldName([...issue.path, k])}'`);
-      const more = issue.keys.length > 5 ? ` (and ${issue.keys.length - 5} more)` : '';
-      return `unknown ${words.member}${issue.keys.length > 1 ? 's' : ''} ${names.join(', ')}${more}`;
-    }
-    case 'invalid_type':
-      return `${subject} must be ${EXPECTED[issue.expected] ?? issue.expected}`;
-    case 'too_small':
-    case 'too_big': {
-      const bound = issue.code === 'too_small' ? 'at least' : 'at most';
-      const limit = issue.code === 'too_small' ? issue.minimum : issue.maximum;
-      if (issue.origin === 'string') return `${subject} must be ${bound} ${String(limit)} characters long`;
-      if (issue.origin === 'array') return `${subject} must have ${bound} ${String(limit)} items`;
-      return `${subject} must be ${bound} ${String(limit)}`;
-    }
-    case 'invalid_format':
-      return `${subject} must be ${FORMATS[issue.format] ?? `in ${issue.format} format`}`;
-    case 'invalid_value':
-      return `${subject} must be one of ${issue.values.map((v) => `'${String(v)}'`).join(', ')}`;
-    default:
-      return `${subject} is invalid`;
-  }
-}
-
-/** Parses with `schema`; on failure a 400 whose message names every failing field (at most 8). */
-function parseWith<S extends z.ZodMiniType>(schema: S, input: unknown, words: Vocabulary): z.infer<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const messages = result.error.issues.slice(0, 8).map((i) => describeIssue(i, input, words));
-  throw ScimError.invalidValue(messages.join('; '));
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Request plumbing
@@ -274,7 +88,7 @@ export function parseManagementBody(req: HttpRequest): unknown {
 
 /** Parses and validates a JSON body with one schema (400 naming each failing field). */
 export function body<S extends z.ZodMiniType>(req: HttpRequest, schema: S): z.infer<S> {
-  return parseWith(schema, parseManagementBody(req), BODY);
+  return parseInput(schema, parseManagementBody(req), BODY);
 }
 
 function unauthorized(detail: string, presented: boolean): ScimError {
@@ -356,7 +170,7 @@ export function issuedResponse(status: number, issued: IssuedCredential, locatio
 }
 
 export function auditOptions(req: HttpRequest): { credentialId?: string; limit: number; before?: string } {
-  const q = parseWith(auditQuery, { ...req.query }, QUERY);
+  const q = parseInput(auditQuery, { ...req.query }, QUERY);
   const limit = q.limit === undefined ? AUDIT_DEFAULT_LIMIT : Number(q.limit);
   if (limit < 1 || limit > AUDIT_MAX_LIMIT) {
     throw ScimError.invalidValue(`'limit' must be an integer from 1 to ${AUDIT_MAX_LIMIT}`);
@@ -384,10 +198,6 @@ interface OperationContext {
 
 type Operation = (c: OperationContext) => Promise<HttpResponse>;
 
-/** The service merges `policy.reminders` field by field, so a partial reminders object is a valid patch. */
-type PolicyPatch = Parameters<CredentialService['updatePolicy']>[1];
-type TenantInput = Parameters<CredentialService['createTenant']>[0];
-
 const tenantOf = (c: OperationContext) => pathParam(c.params, 'tenant');
 const credentialOf = (c: OperationContext) => pathParam(c.params, 'credential');
 const adminOf = (c: OperationContext) => pathParam(c.params, 'admin');
@@ -398,8 +208,8 @@ const OPERATIONS: Record<string, Operation> = {
 
   'GET /tenants': async (c) => json(200, { tenants: await c.svc.listTenants() }),
   'POST /tenants': async (c) => {
-    const input = body(c.req, bodySchemas.createTenant);
-    const tenant = await c.svc.createTenant(input as TenantInput, c.actor);
+    const input = body(c.req, requestSchemas.createTenant);
+    const tenant = await c.svc.createTenant(input, c.actor);
     return json(201, tenant, { location: tenantPath(tenant.id) });
   },
   'GET /tenants/{tenant}': async (c) => json(200, await c.svc.getTenant(tenantOf(c))),
@@ -411,15 +221,15 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /tenants/{tenant}/policy': async (c) => json(200, await c.svc.getPolicy(tenantOf(c))),
   'PATCH /tenants/{tenant}/policy': async (c) => {
     const tenantId = tenantOf(c);
-    const patch = body(c.req, bodySchemas.policyPatch);
-    return json(200, await c.svc.updatePolicy(tenantId, patch as PolicyPatch, c.actor));
+    const patch = body(c.req, requestSchemas.policyPatch);
+    return json(200, await c.svc.updatePolicy(tenantId, patch, c.actor));
   },
 
   'GET /tenants/{tenant}/endpoints': async (c) =>
     json(200, { endpoints: await c.svc.listEndpoints(tenantOf(c)) }),
   'POST /tenants/{tenant}/endpoints': async (c) => {
     const tenantId = tenantOf(c);
-    const input = body(c.req, bodySchemas.createEndpoint);
+    const input = body(c.req, requestSchemas.createEndpoint);
     return json(201, await c.svc.createEndpoint(tenantId, input, c.actor));
   },
   'DELETE /tenants/{tenant}/endpoints/{endpoint}': async (c) => {
@@ -430,13 +240,13 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /tenants/{tenant}/admins': async (c) => json(200, { admins: await c.svc.listAdmins(tenantOf(c)) }),
   'POST /tenants/{tenant}/admins': async (c) => {
     const tenantId = tenantOf(c);
-    const input = body(c.req, bodySchemas.addAdmin);
+    const input = body(c.req, requestSchemas.addAdmin);
     return json(201, await c.svc.addAdmin(tenantId, input, c.actor));
   },
   'POST /tenants/{tenant}/admins/{admin}/deactivate': async (c) => {
     const tenantId = tenantOf(c);
     const adminId = adminOf(c);
-    body(c.req, bodySchemas.empty);
+    body(c.req, requestSchemas.empty);
     return json(200, await c.svc.deactivateAdmin(tenantId, adminId, c.actor));
   },
   'DELETE /tenants/{tenant}/admins/{admin}': async (c) => {
@@ -445,7 +255,7 @@ const OPERATIONS: Record<string, Operation> = {
   },
   'POST /tenants/{tenant}/setup-links': async (c) => {
     const tenantId = tenantOf(c);
-    const input = body(c.req, bodySchemas.setupLink);
+    const input = body(c.req, requestSchemas.setupLink);
     if (!c.console) throw new ScimError(503, 'the admin console is not configured in this deployment');
     const consoleUrl = c.console.consoleUrl ?? `${c.origin}/console/`;
     return json(201, await c.console.sessions.createSetupLink(tenantId, input, c.actor, consoleUrl));
@@ -461,7 +271,7 @@ const OPERATIONS: Record<string, Operation> = {
   },
   'POST /tenants/{tenant}/credentials': async (c) => {
     const tenantId = tenantOf(c);
-    const input = body(c.req, bodySchemas.issue);
+    const input = body(c.req, requestSchemas.issue);
     const issued = await c.svc.issue(tenantId, input, { actor: c.actor, origin: c.origin });
     return issuedResponse(201, issued, `${tenantPath(tenantId)}/credentials/${issued.credential.id}`);
   },
@@ -470,7 +280,7 @@ const OPERATIONS: Record<string, Operation> = {
   'PATCH /tenants/{tenant}/credentials/{credential}': async (c) => {
     const tenantId = tenantOf(c);
     const credentialId = credentialOf(c);
-    const patch = body(c.req, bodySchemas.update);
+    const patch = body(c.req, requestSchemas.update);
     return json(200, publicView(await c.svc.update(tenantId, credentialId, patch, c.actor)));
   },
   'DELETE /tenants/{tenant}/credentials/{credential}': async (c) => {
@@ -480,13 +290,13 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /tenants/{tenant}/credentials/{credential}/extend': async (c) => {
     const tenantId = tenantOf(c);
     const credentialId = credentialOf(c);
-    const input = body(c.req, bodySchemas.extend);
+    const input = body(c.req, requestSchemas.extend);
     return json(200, publicView(await c.svc.extend(tenantId, credentialId, input, c.actor)));
   },
   'POST /tenants/{tenant}/credentials/{credential}/rotate': async (c) => {
     const tenantId = tenantOf(c);
     const credentialId = credentialOf(c);
-    const input = body(c.req, bodySchemas.rotate);
+    const input = body(c.req, requestSchemas.rotate);
     return issuedResponse(
       200,
       await c.svc.rotate(tenantId, credentialId, input, { actor: c.actor, origin: c.origin }),
@@ -495,19 +305,19 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /tenants/{tenant}/credentials/{credential}/revoke': async (c) => {
     const tenantId = tenantOf(c);
     const credentialId = credentialOf(c);
-    body(c.req, bodySchemas.empty);
+    body(c.req, requestSchemas.empty);
     return json(200, publicView(await c.svc.revoke(tenantId, credentialId, c.actor)));
   },
   'POST /tenants/{tenant}/credentials/{credential}/reactivate': async (c) => {
     const tenantId = tenantOf(c);
     const credentialId = credentialOf(c);
-    body(c.req, bodySchemas.empty);
+    body(c.req, requestSchemas.empty);
     return json(200, publicView(await c.svc.reactivate(tenantId, credentialId, c.actor)));
   },
   'POST /tenants/{tenant}/credentials/{credential}/rebind': async (c) => {
     const tenantId = tenantOf(c);
     const credentialId = credentialOf(c);
-    const input = body(c.req, bodySchemas.rebind);
+    const input = body(c.req, requestSchemas.rebind);
     return json(200, publicView(await c.svc.rebind(tenantId, credentialId, input.boundAdminId, c.actor)));
   },
 
@@ -521,7 +331,7 @@ const OPERATIONS: Record<string, Operation> = {
     const job = pathParam(c.params, 'job');
     if (!(JOB_NAMES as readonly string[]).includes(job))
       throw ScimError.notFound(`no job '${job.slice(0, 40)}'; jobs: ${JOB_NAMES.join(', ')}`);
-    const input = body(c.req, z.strictObject({ now: z.optional(isoDateTime) }));
+    const input = body(c.req, requestSchemas.runJob);
     if (!c.jobs) throw new ScimError(503, 'jobs are not configured in this deployment');
     return json(200, await c.jobs.runJob(job as JobName, input.now ? new Date(input.now) : new Date()));
   },

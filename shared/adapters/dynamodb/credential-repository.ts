@@ -11,6 +11,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import type * as z from 'zod/mini';
 import type {
   AdminMember,
   AuditEvent,
@@ -25,6 +26,7 @@ import type {
   Tenant,
   TenantPolicy,
 } from '../../domain/credential-model';
+import * as schemas from '../../domain/credential-schemas';
 import { VersionConflict } from '../../domain/ports';
 import { DUE_SHARDS, INDEXES, SINGLETON_SK, TTL_ATTRIBUTE, keys } from './table-design';
 
@@ -45,6 +47,31 @@ const sk = {
 };
 const auditPk = (tenantId: string, credentialId?: string) =>
   credentialId ? `${keys.tenant(tenantId)}#AUDIT#CRED#${credentialId}` : `${keys.tenant(tenantId)}#AUDIT`;
+
+/**
+ * A stored item that does not match its schema (credential-schemas.ts): refused on the way in, so that no use case
+ * decides on a malformed item. The message names the fields and what is wrong, never their values.
+ */
+export class StoredItemInvalid extends Error {
+  override readonly name = 'StoredItemInvalid';
+  constructor(what: string, issues: readonly { path: readonly PropertyKey[]; code: string }[]) {
+    const where = issues.slice(0, 5).map((i) => `${i.path.map(String).join('.') || '(item)'}: ${i.code}`);
+    super(`stored ${what} does not match its schema (${where.join('; ')})`);
+  }
+}
+
+/** The item without its keys, parsed with `schema` (unknown attributes dropped). */
+function parseItem<S extends z.ZodMiniType>(
+  schema: S,
+  item: Record<string, unknown> | undefined,
+  what: string,
+): z.infer<S> | undefined {
+  const rest = strip<Record<string, unknown>>(item);
+  if (rest === undefined) return undefined;
+  const parsed = schema.safeParse(rest);
+  if (!parsed.success) throw new StoredItemInvalid(what, parsed.error.issues);
+  return parsed.data;
+}
 
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
@@ -127,12 +154,17 @@ export class DynamoCredentialRepository implements CredentialRepository {
     return items;
   }
 
-  /** One strongly consistent read of an item by key, without its keys. */
-  private async getItem<T>(pk: string, skValue: string): Promise<T | undefined> {
+  /** One strongly consistent read of an item by key, parsed with its schema. */
+  private async getItem<S extends z.ZodMiniType>(
+    schema: S,
+    what: string,
+    pk: string,
+    skValue: string,
+  ): Promise<z.infer<S> | undefined> {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk, sk: skValue }, ConsistentRead: true }),
     );
-    return strip<T>(out.Item);
+    return parseItem(schema, out.Item, what);
   }
 
   async putTenant(tenant: Tenant): Promise<boolean> {
@@ -160,7 +192,7 @@ export class DynamoCredentialRepository implements CredentialRepository {
   }
 
   async getTenant(tenantId: string): Promise<Tenant | undefined> {
-    return this.getItem<Tenant>(keys.tenant(tenantId), TENANT_SK);
+    return this.getItem(schemas.tenant, 'tenant', keys.tenant(tenantId), TENANT_SK);
   }
 
   async listTenants(): Promise<Tenant[]> {
@@ -191,7 +223,7 @@ export class DynamoCredentialRepository implements CredentialRepository {
 
   async listEndpoints(tenantId: string): Promise<Endpoint[]> {
     return (await this.queryAll(keys.tenant(tenantId), 'ENDPOINT#'))
-      .map((i) => strip<Endpoint>(i)!)
+      .map((i) => parseItem(schemas.endpoint, i, 'endpoint')!)
       .filter((e) => e.deletedAt === undefined);
   }
 
@@ -203,7 +235,7 @@ export class DynamoCredentialRepository implements CredentialRepository {
         ConsistentRead: true,
       }),
     );
-    return strip<Endpoint>(out.Item);
+    return parseItem(schemas.endpoint, out.Item, 'endpoint');
   }
 
   async deleteEndpoint(tenantId: string, endpointId: string, at: string): Promise<boolean> {
@@ -229,11 +261,13 @@ export class DynamoCredentialRepository implements CredentialRepository {
   }
 
   async getAdmin(tenantId: string, adminId: string): Promise<AdminMember | undefined> {
-    return this.getItem<AdminMember>(keys.tenant(tenantId), sk.admin(adminId));
+    return this.getItem(schemas.adminMember, 'admin', keys.tenant(tenantId), sk.admin(adminId));
   }
 
   async listAdmins(tenantId: string): Promise<AdminMember[]> {
-    return (await this.queryAll(keys.tenant(tenantId), 'ADMIN#')).map((i) => strip<AdminMember>(i)!);
+    return (await this.queryAll(keys.tenant(tenantId), 'ADMIN#')).map((i) =>
+      parseItem(schemas.adminMember, i, 'admin')!,
+    );
   }
 
   async updateAdmin(admin: AdminMember): Promise<void> {
@@ -281,11 +315,13 @@ export class DynamoCredentialRepository implements CredentialRepository {
   }
 
   async getCredential(tenantId: string, credentialId: string): Promise<Credential | undefined> {
-    return this.getItem<Credential>(keys.tenant(tenantId), sk.credential(credentialId));
+    return this.getItem(schemas.credential, 'credential', keys.tenant(tenantId), sk.credential(credentialId));
   }
 
   async listCredentials(tenantId: string): Promise<Credential[]> {
-    return (await this.queryAll(keys.tenant(tenantId), 'CRED#')).map((i) => strip<Credential>(i)!);
+    return (await this.queryAll(keys.tenant(tenantId), 'CRED#')).map((i) =>
+      parseItem(schemas.credential, i, 'credential')!,
+    );
   }
 
   async saveCredential(
@@ -367,7 +403,7 @@ export class DynamoCredentialRepository implements CredentialRepository {
         ConsistentRead: true,
       }),
     );
-    return strip<SecretRecord>(out.Item);
+    return parseItem(schemas.secretRecord, out.Item, 'secret record');
   }
 
   async touch(
