@@ -20,7 +20,8 @@ import { build } from 'esbuild';
 import { EVENT_ENTRIES, FUNCTION_ENTRIES, JOB_ENTRIES } from '../functions/entries';
 import { REPO_ROOT, esbuildOptionsFor } from '../infra/function';
 import type { Container } from '../functions/compose/container';
-import { matchRoute, routeKey, type FunctionId } from '../shared/http/routes';
+import { apiGatewayEvent } from '../functions/local/api-event';
+import type { FunctionId } from '../shared/http/routes';
 import { percentile, round } from './stats';
 
 const KIB = 1024;
@@ -146,38 +147,16 @@ function apiEvent(
   body?: string,
 ): APIGatewayProxyEventV2 {
   const host = new URL(origin).host;
-  const now = new Date();
-  // As API Gateway: the matched table entry and its decoded parameters.
-  const matched = matchRoute(method, rawPath);
-  const key = matched.ok ? routeKey(matched.match.route) : '$default';
-  return {
-    version: '2.0',
-    routeKey: key,
-    ...(matched.ok ? { pathParameters: { ...matched.match.params } } : {}),
+  return apiGatewayEvent({
+    method,
     rawPath,
     rawQueryString,
     headers: { host, 'x-forwarded-proto': 'http', 'user-agent': 'scimgate-bench-cold-start', ...headers },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'bench',
-      domainName: host,
-      domainPrefix: 'bench',
-      http: {
-        method,
-        path: rawPath,
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'scimgate-bench-cold-start',
-      },
-      requestId: crypto.randomUUID(),
-      routeKey: key,
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
+    domainName: host,
+    sourceIp: '127.0.0.1',
+    apiId: 'bench',
     ...(body !== undefined ? { body } : {}),
-    isBase64Encoded: false,
-  };
+  });
 }
 
 /** Status 200 and a body that contains `needle`. */

@@ -5,7 +5,8 @@
 import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { matchRoute, routeKey, type FunctionId, type RouteMatch } from '../../shared/http/routes';
+import { matchRoute, type FunctionId, type RouteMatch } from '../../shared/http/routes';
+import { apiGatewayEvent } from './api-event';
 import { SCIM_CONTENT_TYPE } from '../../shared/scim/types';
 import { isConsoleAsset, serveConsoleAsset } from './console-assets';
 
@@ -52,10 +53,7 @@ function notFound(
   );
 }
 
-/**
- * The API Gateway (HTTP API, payload v2) event of a request the table matched: `routeKey` names the table entry and
- * `pathParameters` carries its decoded parameters, as API Gateway does, so the function never matches again.
- */
+/** The event API Gateway would send for a request the table matched (the one builder, functions/local/api-event.ts). */
 export function toEvent(
   req: IncomingMessage,
   body: Buffer,
@@ -68,50 +66,31 @@ export function toEvent(
     if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
   }
   headers['x-forwarded-proto'] ??= 'http';
-  // As API Gateway (payload v2) does: the Cookie header arrives as `cookies`.
-  const cookies = headers.cookie ? headers.cookie.split(/;\s*/).filter(Boolean) : undefined;
-  delete headers.cookie;
   headers.host ??= `127.0.0.1:${port}`;
   // The domain generated URLs are built from: the Host header only when it names this loopback server, else the
   // server's own address. A client's Host or X-Forwarded-Proto never reaches a Location or a $ref.
   const domainName = /^(?:127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/i.test(headers.host)
     ? headers.host
     : `127.0.0.1:${port}`;
-  const now = new Date();
   // Like API Gateway: text bodies as strings, anything else base64. Bytes that are not UTF-8 stay bytes (base64),
   // so the edge can still see that they are invalid instead of receiving replacement characters.
   const isText =
     body.length === 0 ||
     (/json|text|x-www-form-urlencoded/i.test(headers['content-type'] ?? 'json') && isUtf8(body));
-  return {
-    version: '2.0',
-    routeKey: routeKey(match.route),
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
-    headers,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
+  return apiGatewayEvent(
+    {
+      method: req.method ?? 'GET',
+      rawPath: url.pathname,
+      rawQueryString: url.search.replace(/^\?/, ''),
+      headers,
       domainName,
-      domainPrefix: 'local',
-      http: {
-        method: (req.method ?? 'GET').toUpperCase(),
-        path: url.pathname,
-        protocol: 'HTTP/1.1',
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: crypto.randomUUID(),
-      routeKey: routeKey(match.route),
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      apiId: 'local',
+      ...(body.length === 0 ? {} : { body: isText ? body.toString('utf8') : body.toString('base64') }),
+      isBase64Encoded: body.length > 0 && !isText,
     },
-    ...(cookies ? { cookies } : {}),
-    pathParameters: { ...match.params },
-    body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
-    isBase64Encoded: body.length > 0 && !isText,
-  } as APIGatewayProxyEventV2;
+    match,
+  );
 }
 
 export interface LocalServer {

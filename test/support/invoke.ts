@@ -7,49 +7,32 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Core } from '../../functions/runtime/core';
 import { httpFunction } from '../../functions/runtime/http-function';
 import type { ApiFamily, EdgeLogger } from '../../shared/http/api-family';
-import { matchRoute, routeKey, type FunctionId } from '../../shared/http/routes';
+import { apiGatewayEvent } from '../../functions/local/api-event';
+import type { FunctionId } from '../../shared/http/routes';
 import type { HttpRequest, HttpResponse } from '../../shared/http/types';
 
 const silent: EdgeLogger = { error: () => undefined, warn: () => undefined };
 
 export function eventFor(req: HttpRequest): APIGatewayProxyEventV2 {
-  const matched = matchRoute(req.method, req.path);
   // API Gateway's IAM authorizer names the caller in the request context (a client-sent header is dropped).
   const { 'x-amzn-iam-caller': iamCaller, ...headers } = req.headers;
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey: matched.ok ? routeKey(matched.match.route) : '$default',
+  const origin = new URL(req.origin);
+  return apiGatewayEvent({
+    method: req.method,
     rawPath: req.path,
     rawQueryString: new URLSearchParams(req.query).toString(),
     headers: {
-      host: new URL(req.origin).host,
-      'x-forwarded-proto': new URL(req.origin).protocol.slice(0, -1),
+      host: origin.host,
+      'x-forwarded-proto': origin.protocol.slice(0, -1),
+      'user-agent': req.userAgent,
       ...headers,
     },
-    ...(matched.ok ? { pathParameters: { ...matched.match.params } } : {}),
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'unit',
-      domainName: new URL(req.origin).host,
-      domainPrefix: 'unit',
-      http: {
-        method: req.method,
-        path: req.path,
-        protocol: 'HTTP/1.1',
-        sourceIp: req.sourceIp,
-        userAgent: req.userAgent,
-      },
-      requestId: 'unit',
-      ...(iamCaller ? { authorizer: { iam: { userArn: iamCaller } } } : {}),
-      routeKey: matched.ok ? routeKey(matched.match.route) : '$default',
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
+    domainName: origin.host,
+    sourceIp: req.sourceIp,
+    apiId: 'unit',
     ...(req.body !== undefined ? { body: req.body } : {}),
-    isBase64Encoded: false,
-  };
+    ...(iamCaller ? { iamCaller } : {}),
+  });
 }
 
 const context = (): Context =>
