@@ -6,9 +6,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, type DynamoTimeouts } from '../../shared/adapters/dynamodb/client';
 import { translateStorageError } from '../../shared/adapters/dynamodb/errors';
+import { SecretsManagerPepperSource } from '../../shared/adapters/aws/pepper-secrets-manager';
+import { secretsManagerReader } from '../../shared/adapters/aws/secrets-manager';
 import { FilePepperSource } from '../../shared/adapters/local/pepper-file';
 import { loadConfig, type AppConfig } from '../../shared/config';
-import type { PepperSource } from '../../shared/credentials/pepper';
+import { PepperConfigError, type PepperSource } from '../../shared/credentials/pepper';
 import { systemClock, type Clock } from '../../shared/domain/ports';
 import type { EdgeLogger } from '../../shared/http/api-family';
 import { consoleLogger, lambdaLogger } from './observability';
@@ -33,28 +35,23 @@ export interface CoreOverrides {
 /** A supplier of the core: each function calls it once, on its first invocation (or at init in Lambda). */
 export type CoreSupplier = () => Core;
 
-async function secretsManagerPepper(config: AppConfig): Promise<PepperSource> {
-  const [{ SecretsManagerClient }, { SecretsManagerPepperSource }] = await Promise.all([
-    import('@aws-sdk/client-secrets-manager'),
-    import('../../shared/adapters/aws/pepper-secrets-manager'),
-  ]);
-  return new SecretsManagerPepperSource(
-    new SecretsManagerClient({ region: config.AWS_REGION }),
-    config.PEPPER_SECRET_ID ?? '',
-  );
-}
-
 /**
- * The pepper of the deployment: a local file, or Secrets Manager (its client loaded on first use, so that a
- * function that never needs the pepper never loads it).
+ * The pepper of the deployment: a local file, or Secrets Manager read with one signed request on first use, with
+ * the DynamoDB client's credentials (no Secrets Manager client: shared/adapters/aws/secrets-manager.ts).
  */
-function pepperFor(config: AppConfig): PepperSource {
+function pepperFor(config: AppConfig, doc: DynamoDBDocumentClient): PepperSource {
   if (config.PEPPER_FILE) return new FilePepperSource(config.PEPPER_FILE);
-  let source: Promise<PepperSource> | undefined;
+  let source: SecretsManagerPepperSource | undefined;
   return {
     load: async () => {
       try {
-        return await (await (source ??= secretsManagerPepper(config))).load();
+        if (!config.AWS_REGION)
+          throw new PepperConfigError('AWS_REGION is not set: the pepper is in Secrets Manager');
+        source ??= new SecretsManagerPepperSource(
+          secretsManagerReader({ region: config.AWS_REGION, credentials: () => doc.config.credentials() }),
+          config.PEPPER_SECRET_ID ?? '',
+        );
+        return await source.load();
       } catch (e) {
         // Secrets Manager throttled or unreachable is the same 503 as a busy table, never a 500.
         throw translateStorageError(e);
@@ -64,17 +61,18 @@ function pepperFor(config: AppConfig): PepperSource {
 }
 
 export function buildCore(config: AppConfig, overrides: CoreOverrides = {}): Core {
+  const doc =
+    overrides.doc ??
+    createDocumentClient({
+      region: config.AWS_REGION,
+      endpoint: config.DYNAMODB_ENDPOINT,
+      ...(overrides.timeouts ? { timeouts: overrides.timeouts } : {}),
+    });
   return {
     config,
-    doc:
-      overrides.doc ??
-      createDocumentClient({
-        region: config.AWS_REGION,
-        endpoint: config.DYNAMODB_ENDPOINT,
-        ...(overrides.timeouts ? { timeouts: overrides.timeouts } : {}),
-      }),
+    doc,
     clock: overrides.clock ?? systemClock,
-    pepper: overrides.pepper ?? pepperFor(config),
+    pepper: overrides.pepper ?? pepperFor(config, doc),
     logger:
       overrides.logger ?? (process.env.AWS_LAMBDA_FUNCTION_NAME ? lambdaLogger() : consoleLogger(config)),
   };

@@ -14,16 +14,16 @@
  * `pepperDocumentSchema` (zod/mini, shared with the local file adapter).
  *
  * Build one instance per container (module scope): the first `load()` reads the secret and every later call
- * reuses it; concurrent first calls share one GetSecretValue. A failed read is not cached.
+ * reuses it; concurrent first calls share one read (shared/adapters/aws/secrets-manager.ts). A failed read is not cached.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PepperConfigError, parsePepperJson, type Pepper, type PepperSource } from '../../credentials/pepper';
+import type { SecretStringReader } from './secrets-manager';
 
 export class SecretsManagerPepperSource implements PepperSource {
   private loading: Promise<Pepper> | undefined;
 
   constructor(
-    private readonly client: SecretsManagerClient,
+    private readonly read: SecretStringReader,
     private readonly secretId: string,
   ) {}
 
@@ -36,12 +36,12 @@ export class SecretsManagerPepperSource implements PepperSource {
   }
 
   private async fetch(): Promise<Pepper> {
-    const output = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
-    if (typeof output.SecretString !== 'string') {
+    const secretString = await this.read(this.secretId);
+    if (secretString === undefined) {
       throw new PepperConfigError(
         `pepper secret ${this.secretId} has no SecretString (binary secrets are not supported)`,
       );
     }
-    return parsePepperJson(output.SecretString, `secret ${this.secretId}`);
+    return parsePepperJson(secretString, `secret ${this.secretId}`);
   }
 }
