@@ -60,10 +60,12 @@ function indexValuesOf(data: ScimResource): IndexValues {
   const out: IndexValues = { name: typeof data.userName === 'string' ? data.userName : '' };
   if (typeof data.externalId === 'string') out.externalId = data.externalId;
   if (Array.isArray(data.emails)) {
-    const work = (data.emails as Record<string, unknown>[]).find(
-      (e) => typeof e?.type === 'string' && e.type.toLowerCase() === 'work' && typeof e.value === 'string',
-    );
-    if (work) out.workEmail = work.value as string;
+    const work = (data.emails as Record<string, unknown>[])
+      .filter(
+        (e) => typeof e?.type === 'string' && e.type.toLowerCase() === 'work' && typeof e.value === 'string',
+      )
+      .map((e) => e.value as string);
+    if (work.length > 0) out.workEmails = work;
   }
   return out;
 }
@@ -86,7 +88,8 @@ export function userItems(
     nameKey: keys.nameIndex(s, 'User', index.name),
   };
   if (index.externalId !== undefined) item.externalIdKey = keys.externalIdIndex(s, 'User', index.externalId);
-  if (index.workEmail !== undefined) item.workEmailKey = keys.workEmailIndex(s, index.workEmail);
+  const firstWork = index.workEmails?.[0];
+  if (firstWork !== undefined) item.workEmailKey = keys.workEmailIndex(s, firstWork);
   const guard = { pk: keys.uniqueName(s, 'User', index.name), sk: SINGLETON_SK, id: stored.id };
   return { item, guard };
 }
@@ -97,7 +100,7 @@ function newStored(
 ): { stored: StoredResource; index: IndexValues } {
   const data = storedData(body);
   return {
-    stored: { id: uuidv7(), kind: 'User', data, version: 1, created: now, lastModified: now, memberOf: [] },
+    stored: { id: uuidv7(), kind: 'User', data, version: 1, created: now, lastModified: now },
     index: indexValuesOf(data),
   };
 }

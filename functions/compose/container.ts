@@ -5,6 +5,7 @@
  * this file.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { MembershipWorker } from '../../shared/adapters/dynamodb/membership-worker';
 import type { AppConfig } from '../../shared/config';
 import type { AccessTokens } from '../../shared/credentials/access-token';
 import type { CredentialRepository } from '../../shared/domain/credential-model';
@@ -22,6 +23,7 @@ import { consoleSessions } from './console-sessions';
 import { credentialParts } from './credentials';
 import { FAMILIES } from './families';
 import { buildJobs } from './jobs';
+import { membershipWorker } from './membership';
 import { scimDeps } from './scim';
 
 export interface Container {
@@ -36,6 +38,8 @@ export interface Container {
   accessTokens: AccessTokens;
   edge: ScimEdgeDeps;
   jobs: Jobs;
+  /** Background membership work (deleted resources, stale staged changes, renames): docs/decisions/0013. */
+  membershipWorker: MembershipWorker;
   credentialRepository: CredentialRepository;
   /** The Lambda handler of every HTTP function, over this container's core. */
   handlers: Record<FunctionId, LambdaHttpHandler>;
@@ -67,6 +71,7 @@ export function buildContainer(config: AppConfig, overrides: ContainerOverrides 
     accessTokens,
     edge,
     jobs: buildJobs(core, overrides.mailer ? { mailer: overrides.mailer } : {}),
+    membershipWorker: membershipWorker(core),
     credentialRepository: repository,
     handlers,
   };

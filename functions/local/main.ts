@@ -6,6 +6,8 @@
  *   SCIMGATE_DATA_DIR=.scimgate          where data, the pepper and local.json live
  *   SCIMGATE_JOB_INTERVAL_SECONDS=60     reminder and idle jobs run this often (0 disables); mails go to
  *                                        <data dir>/outbox as .eml files (docs/jobs.md)
+ *   SCIMGATE_MEMBERSHIP_INTERVAL_MS=500  background membership work (deleted resources' memberships, stale
+ *                                        staged changes) runs this often (0 disables; docs/decisions/0013)
  */
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -13,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { checkJava, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { jobIntervalSeconds, startJobLoop } from './job-loop';
+import { membershipIntervalMs, startMembershipLoop } from './membership-loop';
 import { startLocalServer, type LambdaHandler, type LocalServer } from './server';
 import type { FunctionId } from '../../shared/http/routes';
 
@@ -79,6 +82,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   process.env.ADMIN_KEY = adminKey;
   process.env.OUTBOX_DIR ??= join(dataDir, 'outbox');
   const jobInterval = jobIntervalSeconds();
+  const membershipInterval = membershipIntervalMs();
 
   try {
     const { buildContainer } = await import('../compose/container');
@@ -104,11 +108,13 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
 
     const info = await bootstrapDevTenant(container, server.origin, dataDir, options.inMemory, adminKey);
     const stopJobs = startJobLoop(container, jobInterval);
+    const stopMembership = startMembershipLoop(container, membershipInterval);
     return {
       server,
       info,
       async stop() {
         stopJobs();
+        stopMembership();
         await server.close();
         await ddb?.stop();
       },

@@ -15,9 +15,12 @@ export interface IndexValues {
   /** userName (User) or displayName (Group): unique per scope, case-insensitively. */
   name: string;
   externalId?: string;
-  /** The value of the user's `emails[type eq "work"]` entry, if any. */
-  workEmail?: string;
+  /** Every `emails[type eq "work"]` value of a user, in order. */
+  workEmails?: string[];
 }
+
+/** The indexes a filter term can be answered from. */
+export type IndexName = 'name' | 'externalId' | 'workEmail';
 
 export interface StoredResource {
   id: string;
@@ -27,8 +30,6 @@ export interface StoredResource {
   version: number;
   created: string;
   lastModified: string;
-  /** Ids of the groups this resource is a direct member of. */
-  memberOf: string[];
 }
 
 export interface MemberRef {
@@ -43,6 +44,34 @@ export interface StoredMember {
   display?: string;
 }
 
+/** A group a resource is a direct member of (from the byMember index). */
+export interface MemberGroup {
+  value: string;
+  display?: string;
+}
+
+/** Member changes of one request; `replaceAll` is the whole desired list (diffed against the stored one). */
+export interface MemberChanges {
+  add: MemberRef[];
+  remove: string[];
+  replaceAll?: MemberRef[];
+}
+
+/** New data for the group written in the same commit as its member changes (PUT, PATCH of other attributes). */
+export interface GroupDataWrite {
+  next: StoredResource;
+  index: IndexValues;
+  previous: IndexValues;
+  expectedVersion: number;
+}
+
+export interface MemberChangeResult {
+  /** False when nothing was written (every change was a no-op). */
+  changed: boolean;
+  version: number;
+  lastModified: string;
+}
+
 export interface ListPage {
   items: StoredResource[];
   /** Opaque key to continue after the last item, absent at the end. */
@@ -50,8 +79,16 @@ export interface ListPage {
 }
 
 export interface ResourceRepository {
-  /** One transaction: the item, its uniqueness guard, the counter, and the initial members. 409 on a taken name. */
-  create(scope: Scope, resource: StoredResource, index: IndexValues, members: MemberRef[]): Promise<void>;
+  /**
+   * Creates the resource with its initial members, all or nothing at any size; returns the members as stored.
+   * 409 on a taken name, 400 invalidValue when a member does not exist.
+   */
+  create(
+    scope: Scope,
+    resource: StoredResource,
+    index: IndexValues,
+    members: MemberRef[],
+  ): Promise<StoredMember[]>;
   /** One strongly consistent read. */
   get(scope: Scope, kind: ResourceKind, id: string): Promise<StoredResource | undefined>;
   /**
@@ -65,14 +102,12 @@ export interface ResourceRepository {
     previous: IndexValues,
     expectedVersion: number,
   ): Promise<void>;
-  /** Deletes the resource, its guard and its memberships. Throws `VersionConflict` if `expectedVersion` moved. */
+  /**
+   * Deletes the resource and its guard in a constant number of round trips; its memberships disappear from every
+   * read at once and are removed in the background. Throws `VersionConflict` if the version moved.
+   */
   delete(scope: Scope, existing: StoredResource, index: IndexValues): Promise<void>;
-  findByIndex(
-    scope: Scope,
-    kind: ResourceKind,
-    index: keyof IndexValues,
-    value: string,
-  ): Promise<StoredResource[]>;
+  findByIndex(scope: Scope, kind: ResourceKind, index: IndexName, value: string): Promise<StoredResource[]>;
   /** Resources in id order (stable), `limit` at most, continuing after `after`. */
   list(scope: Scope, kind: ResourceKind, options: { after?: string; limit: number }): Promise<ListPage>;
   /** Ids only, cheap paging for `startIndex` skips. */
@@ -105,17 +140,26 @@ export interface ResourceRepository {
     deletions: number,
   ): Promise<void>;
   batchGet(scope: Scope, kind: ResourceKind, ids: string[]): Promise<StoredResource[]>;
-  listMembers(scope: Scope, groupId: string): Promise<StoredMember[]>;
   /**
-   * Adds and removes members: O(members changed), never reads the member list. Bumps the group's version.
-   * 404 if the group is gone; 400 invalidValue if an added member does not exist.
+   * The committed members of a group (members being deleted left out). With `limit`, reads a bounded number of
+   * items: more than `limit` members returned means the group has more than `limit`.
+   */
+  listMembers(scope: Scope, groupId: string, limit?: number): Promise<StoredMember[]>;
+  /** The groups a user or group is a direct member of (one index query, in parallel with nothing else needed). */
+  groupsOf(scope: Scope, memberId: string): Promise<MemberGroup[]>;
+  /**
+   * Applies member changes (and optionally new group data) all or nothing, at any size: O(members changed) writes,
+   * the member list is read only for `replaceAll`. Bumps the version and lastModified when anything changed, and
+   * writes nothing for a no-op. 404 if the group is gone; 400 invalidValue if an added member does not exist;
+   * `VersionConflict` when `data.expectedVersion` moved.
    */
   changeMembers(
     scope: Scope,
     groupId: string,
-    changes: { add: MemberRef[]; remove: string[] },
+    changes: MemberChanges,
     now: string,
-  ): Promise<void>;
+    data?: GroupDataWrite,
+  ): Promise<MemberChangeResult>;
 }
 
 /** Thrown by adapters when an optimistic-concurrency condition on the version failed. */

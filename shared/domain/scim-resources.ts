@@ -28,7 +28,10 @@ import type { ScimResource } from '../scim/types';
 import {
   VersionConflict,
   type Clock,
+  type IndexName,
   type IndexValues,
+  type MemberChanges,
+  type MemberGroup,
   type MemberRef,
   type ResourceKind,
   type ResourceRepository,
@@ -42,6 +45,12 @@ export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 /** Filters no index can answer, and sortBy, read the matching set into memory; beyond this they are refused. */
 export const MAX_IN_MEMORY_RESULTS = 10_000;
+/**
+ * Members in one representation of a group (about 2 MB of JSON, well inside Lambda's 6 MB response limit). A larger
+ * group is read with excludedAttributes=members and its members found with the membership filters
+ * (docs/architecture.md, docs/idp-setup.md).
+ */
+export const MAX_MEMBERS_IN_RESPONSE = 10_000;
 const OPTIMISTIC_RETRIES = 10;
 
 /** What a request carries besides its body: where it lives and how it wants the answer. */
@@ -106,10 +115,12 @@ function indexValues(kind: ResourceKind, data: ScimResource): IndexValues {
   const out: IndexValues = { name: typeof name === 'string' ? name : '' };
   if (typeof data.externalId === 'string') out.externalId = data.externalId;
   if (kind === 'User' && Array.isArray(data.emails)) {
-    const work = (data.emails as Record<string, unknown>[]).find(
-      (e) => typeof e?.type === 'string' && e.type.toLowerCase() === 'work' && typeof e.value === 'string',
-    );
-    if (work) out.workEmail = work.value as string;
+    const work = (data.emails as Record<string, unknown>[])
+      .filter(
+        (e) => typeof e?.type === 'string' && e.type.toLowerCase() === 'work' && typeof e.value === 'string',
+      )
+      .map((e) => e.value as string);
+    if (work.length > 0) out.workEmails = work;
   }
   return out;
 }
@@ -123,9 +134,14 @@ function checkStorable(kind: ResourceKind, data: ScimResource): IndexValues {
     throw ScimError.invalidValue(`attribute 'userName' must not contain control characters`);
   }
   if (index.externalId !== undefined) checkKeyValue('externalId', index.externalId);
-  if (index.workEmail !== undefined) checkKeyValue('emails[type eq "work"].value', index.workEmail);
+  for (const email of index.workEmails ?? []) checkKeyValue('emails[type eq "work"].value', email);
   checkResourceSize(data);
   return index;
+}
+
+function checkMemberIds(changes: MemberChanges): void {
+  for (const m of [...changes.add, ...(changes.replaceAll ?? [])]) checkId(m.value, 'a member value');
+  for (const v of changes.remove) checkId(v, 'a member value');
 }
 
 function splitMembers(resource: ScimResource): { data: ScimResource; members: MemberRef[] | undefined } {
@@ -223,11 +239,6 @@ export class ScimResources {
     return { ...rep, resource: projectResource(kind, rep.resource, projection) };
   }
 
-  private async membersIfWanted(ctx: RequestContext, stored: StoredResource, projection: Projection) {
-    if (stored.kind !== 'Group' || !wantsAttribute('Group', projection, 'members')) return undefined;
-    return this.visibleMembers(ctx, await this.repo.listMembers(ctx.scope, stored.id));
-  }
-
   /**
    * The users among `ids` a domain-limited credential may not see (one BatchGet per 100 ids, only for such a
    * credential). Groups and ids that are not users are never hidden.
@@ -256,17 +267,36 @@ export class ScimResources {
     if (hidden) ctx.guard?.checkWrite('User', hidden.data);
   }
 
-  private async groupsIfWanted(ctx: RequestContext, stored: StoredResource, projection: Projection) {
-    if (stored.kind !== 'User' || !wantsAttribute('User', projection, 'groups')) return undefined;
+  /** A user's `groups`, from the byMember index (the caller runs it in parallel with the resource read). */
+  private async groupsIfWanted(ctx: RequestContext, kind: ResourceKind, id: string, projection: Projection) {
+    if (kind !== 'User' || !wantsAttribute('User', projection, 'groups')) return undefined;
     // Group names are groups data: a credential without groups:read does not see them through a user either.
     if (ctx.guard && !ctx.guard.mayAccess('Group', false)) return undefined;
-    const groups = await this.repo.batchGet(ctx.scope, 'Group', stored.memberOf);
-    return groups.map((g) => ({
-      value: g.id,
-      $ref: `${ctx.baseUrl}/Groups/${g.id}`,
-      display: g.data.displayName,
-      type: 'direct',
-    }));
+    return this.groupRefs(ctx, await this.repo.groupsOf(ctx.scope, id));
+  }
+
+  private groupRefs(ctx: RequestContext, groups: MemberGroup[]): ScimResource[] {
+    return groups.map((g) => {
+      const out: ScimResource = { value: g.value, $ref: `${ctx.baseUrl}/Groups/${g.value}`, type: 'direct' };
+      if (g.display !== undefined) out.display = g.display;
+      return out;
+    });
+  }
+
+  /**
+   * A group's members for a response (without the users the credential's domains hide), bounded: a larger group
+   * answers 400 tooMany with what to do instead.
+   */
+  private async membersForResponse(ctx: RequestContext, id: string): Promise<StoredMember[]> {
+    const members = await this.repo.listMembers(ctx.scope, id, MAX_MEMBERS_IN_RESPONSE);
+    if (members.length > MAX_MEMBERS_IN_RESPONSE) {
+      throw ScimError.tooMany(
+        `Group ${id} has more than ${MAX_MEMBERS_IN_RESPONSE} members, more than one response carries; ` +
+          `read it with excludedAttributes=members, find a member's groups with ` +
+          `filter=members.value eq "<id>", and change members with PATCH`,
+      );
+    }
+    return this.visibleMembers(ctx, members);
   }
 
   private async load(ctx: RequestContext, kind: ResourceKind, id: string): Promise<StoredResource> {
@@ -345,15 +375,9 @@ export class ScimResources {
       version: 1,
       created: now,
       lastModified: now,
-      memberOf: [],
     };
-    await this.repo.create(ctx.scope, stored, index, members ?? []);
-    const storedMembers =
-      kind === 'Group' && members && members.length > 0
-        ? await this.repo.listMembers(ctx.scope, stored.id)
-        : kind === 'Group'
-          ? []
-          : undefined;
+    const written = await this.repo.create(ctx.scope, stored, index, members ?? []);
+    const storedMembers = kind === 'Group' ? written : undefined;
     return this.project(kind, this.represent(ctx, stored, storedMembers), projection);
   }
 
@@ -364,10 +388,12 @@ export class ScimResources {
     projection: Projection = {},
   ): Promise<Representation> {
     ctx.guard?.checkAccess(kind, false);
-    const stored = await this.load(ctx, kind, id);
-    const [members, groups] = await Promise.all([
-      this.membersIfWanted(ctx, stored, projection),
-      this.groupsIfWanted(ctx, stored, projection),
+    // The resource, and its members or groups, read in parallel.
+    const wantsMembers = kind === 'Group' && wantsAttribute('Group', projection, 'members');
+    const [stored, members, groups] = await Promise.all([
+      this.load(ctx, kind, id),
+      wantsMembers ? this.membersForResponse(ctx, id) : undefined,
+      this.groupsIfWanted(ctx, kind, id, projection),
     ]);
     return this.project(kind, this.represent(ctx, stored, members, groups), projection);
   }
@@ -392,24 +418,19 @@ export class ScimResources {
       checkIfMatch(current, ifMatch);
       const normalized = normalizeResource(kind, body, { mode: 'replace', existingId: id });
       const { data, members } = splitMembers(normalized);
-      const next = await this.writeData(ctx, kind, id, ifMatch, attempt, current, data);
-      if (!next) continue;
-      let finalMembers: StoredMember[] | undefined;
-      if (kind === 'Group') {
-        const desired = members ?? [];
-        // Members the credential cannot see are not its to remove: the diff is over the visible ones.
-        const existing = await this.visibleMembers(ctx, await this.repo.listMembers(ctx.scope, id));
-        const changes = diffMembers(existing, desired);
-        await this.checkMembersWritable(ctx, [...changes.add.map((m) => m.value), ...changes.remove]);
-        if (changes.add.length > 0 || changes.remove.length > 0) {
-          await this.repo.changeMembers(ctx.scope, id, changes, next.lastModified);
-          const after = await this.repo.get(ctx.scope, kind, id);
-          if (after) next.version = after.version;
-          finalMembers = await this.visibleMembers(ctx, await this.repo.listMembers(ctx.scope, id));
-        } else {
-          finalMembers = existing;
-        }
+      if (kind === 'User') {
+        const next = await this.writeData(ctx, kind, id, ifMatch, attempt, current, data);
+        if (!next) continue;
+        return this.project(kind, this.represent(ctx, next), projection);
       }
+      // A group's data and members change in one commit, all or nothing (only what differs is written).
+      const next = await this.writeGroup(ctx, id, ifMatch, attempt, current, data, {
+        add: [],
+        remove: [],
+        replaceAll: members ?? [],
+      });
+      if (!next) continue;
+      const finalMembers = await this.membersForResponse(ctx, id);
       return this.project(kind, this.represent(ctx, next, finalMembers), projection);
     }
   }
@@ -439,7 +460,8 @@ export class ScimResources {
       checkId(id);
       // Entra's member PATCH: no read of the group, no read of its members.
       const result = applyPatch(kind, { schemas: [GROUP_SCHEMA], id, displayName: '-' }, operations);
-      await this.applyMemberChanges(ctx, id, result.members);
+      checkMemberIds(result.members);
+      await this.repo.changeMembers(ctx.scope, id, result.members, this.now());
       return undefined;
     }
     for (let attempt = 0; ; attempt++) {
@@ -448,14 +470,23 @@ export class ScimResources {
       const result = applyPatch(kind, { ...current.data, id }, operations);
       const { data } = splitMembers(result.resource);
       let next = current;
-      if (result.changed) {
+      if (kind === 'Group') {
+        // Data and member changes in one commit; a no-op writes nothing (version and lastModified unchanged).
+        const written = await this.writeGroup(
+          ctx,
+          id,
+          ifMatch,
+          attempt,
+          current,
+          result.changed ? data : undefined,
+          result.members,
+        );
+        if (!written) continue;
+        next = written;
+      } else if (result.changed) {
         const written = await this.writeData(ctx, kind, id, ifMatch, attempt, current, data);
         if (!written) continue;
         next = written;
-      }
-      if (kind === 'Group') {
-        const changedMembers = await this.applyMemberChanges(ctx, id, result.members);
-        if (changedMembers) next = (await this.repo.get(ctx.scope, kind, id)) ?? next;
       }
       if (!wantBody) return undefined;
       // The response is built from what was just written: no second read, unless members or groups are wanted.
@@ -467,26 +498,74 @@ export class ScimResources {
     }
   }
 
-  private async applyMemberChanges(
+  /**
+   * Member changes as a domain-limited credential may make them: adding or removing a user its domains hide is
+   * 403, and a replace keeps the hidden members (they are not the credential's to remove). Unchanged otherwise.
+   */
+  private async guardMemberChanges(
     ctx: RequestContext,
     groupId: string,
-    changes: { add: MemberRef[]; remove: string[]; replaceAll?: MemberRef[] },
-  ): Promise<boolean> {
-    for (const m of [...changes.add, ...(changes.replaceAll ?? [])]) checkId(m.value, 'a member value');
-    for (const v of changes.remove) checkId(v, 'a member value');
-    let add = changes.add;
-    let remove = changes.remove;
-    if (changes.replaceAll) {
-      const existing = await this.visibleMembers(ctx, await this.repo.listMembers(ctx.scope, groupId));
-      const diff = diffMembers(existing, changes.replaceAll);
-      const removeSet = new Set([...diff.remove, ...remove]);
-      add = [...diff.add, ...add.filter((m) => !existing.some((e) => e.value === m.value))];
-      remove = [...removeSet];
-    }
-    if (add.length === 0 && remove.length === 0) return false;
-    await this.checkMembersWritable(ctx, [...add.map((m) => m.value), ...remove]);
-    await this.repo.changeMembers(ctx.scope, groupId, { add, remove }, this.now());
-    return true;
+    members: MemberChanges,
+  ): Promise<MemberChanges> {
+    if (!ctx.guard?.limitsUsers) return members;
+    await this.checkMembersWritable(ctx, [...members.add.map((m) => m.value), ...members.remove]);
+    if (!members.replaceAll) return members;
+    const existing = await this.repo.listMembers(ctx.scope, groupId);
+    const hidden = new Set(
+      (await this.hiddenUsers(ctx, existing.filter((m) => m.type === 'User').map((m) => m.value))).map((u) => u.id),
+    );
+    const desired = new Set(members.replaceAll.map((m) => m.value));
+    const visibleExisting = existing.filter((m) => !hidden.has(m.value));
+    const removed = visibleExisting.filter((m) => !desired.has(m.value)).map((m) => m.value);
+    const current = new Set(existing.map((m) => m.value));
+    const added = members.replaceAll.filter((m) => !current.has(m.value)).map((m) => m.value);
+    await this.checkMembersWritable(ctx, [...added, ...removed]);
+    const kept = existing.filter((m) => hidden.has(m.value) && !desired.has(m.value));
+    return { ...members, replaceAll: [...members.replaceAll, ...kept.map((m) => ({ value: m.value, type: m.type }))] };
+  }
+
+  /**
+   * Writes a group's new data (if any) and member changes in one all-or-nothing commit, versioned on `current`;
+   * undefined means: re-read and retry. Returns the group as written (unchanged for a no-op).
+   */
+  private async writeGroup(
+    ctx: RequestContext,
+    id: string,
+    ifMatch: string | undefined,
+    attempt: number,
+    current: StoredResource,
+    data: ScimResource | undefined,
+    requested: MemberChanges,
+  ): Promise<StoredResource | undefined> {
+    if (data) ctx.guard?.checkWrite('Group', data);
+    checkMemberIds(requested);
+    const members = await this.guardMemberChanges(ctx, id, requested);
+    const hasMemberChanges =
+      members.add.length > 0 || members.remove.length > 0 || members.replaceAll !== undefined;
+    if (!data && !hasMemberChanges) return current;
+    const now = this.now();
+    const next: StoredResource = data
+      ? { ...current, data, version: current.version + 1, lastModified: now }
+      : current;
+    let result: { changed: boolean; version: number; lastModified: string } | undefined;
+    const written = await this.versioned('Group', id, ifMatch, attempt, async () => {
+      result = await this.repo.changeMembers(
+        ctx.scope,
+        id,
+        members,
+        now,
+        data
+          ? {
+              next,
+              index: checkStorable('Group', data),
+              previous: indexValues('Group', current.data),
+              expectedVersion: current.version,
+            }
+          : undefined,
+      );
+    });
+    if (!written || !result) return undefined;
+    return { ...next, version: result.version, lastModified: result.lastModified };
   }
 
   async delete(
@@ -524,8 +603,17 @@ export class ScimResources {
       checkFilterValues(filter);
     }
     const count = clampCount(query.count);
+    const plan = filter ? planIndex(kind, filter) : undefined;
+    // Candidates found through a membership are evaluated with that membership (members and groups are not
+    // part of the stored data).
+    const known: Record<string, unknown> =
+      plan?.kind === 'members'
+        ? { members: [{ value: plan.value }] }
+        : plan?.kind === 'groups'
+          ? { groups: [{ value: plan.value }] }
+          : {};
     const matches = (r: StoredResource): boolean =>
-      (!filter || evaluateFilter(filter, { ...r.data, id: r.id, meta: metaOf(r) }, resolver)) &&
+      (!filter || evaluateFilter(filter, { ...r.data, ...known, id: r.id, meta: metaOf(r) }, resolver)) &&
       (!ctx.guard || ctx.guard.canRead(kind, r.data));
 
     let selected: StoredResource[];
@@ -535,14 +623,8 @@ export class ScimResources {
     const sortBy = query.sortBy?.trim() ? query.sortBy.trim() : undefined;
     if (sortBy) sortKeyFor(kind, sortBy); // validated before any read: 400 on an empty collection too
 
-    const plan = filter ? planIndex(kind, filter) : undefined;
     if (plan) {
-      const candidates =
-        plan.kind === 'id'
-          ? [await this.repo.get(ctx.scope, kind, plan.value)].filter(
-              (r): r is StoredResource => r !== undefined,
-            )
-          : await this.repo.findByIndex(ctx.scope, kind, plan.index, plan.value);
+      const candidates = await this.candidates(ctx.scope, kind, plan);
       const all = candidates.filter(matches).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       totalResults = all.length;
       selected = this.pageInMemory(all, kind, sortBy, query.sortOrder, startIndex, count);
@@ -604,8 +686,10 @@ export class ScimResources {
     const resources = await Promise.all(
       selected.map(async (r) => {
         const [members, groups] = await Promise.all([
-          this.membersIfWanted(ctx, r, projection),
-          this.groupsIfWanted(ctx, r, projection),
+          kind === 'Group' && wantsAttribute('Group', projection, 'members')
+            ? this.membersForResponse(ctx, r.id)
+            : undefined,
+          this.groupsIfWanted(ctx, kind, r.id, projection),
         ]);
         return this.project(kind, this.represent(ctx, r, members, groups), projection).resource;
       }),
@@ -619,6 +703,44 @@ export class ScimResources {
     if (query.cursor === undefined) out.startIndex = startIndex;
     if (nextCursor) out.nextCursor = nextCursor;
     return out;
+  }
+
+  /** What an index (or the membership items) answers for a planned filter term. */
+  private async candidates(scope: Scope, kind: ResourceKind, plan: IndexPlan): Promise<StoredResource[]> {
+    switch (plan.kind) {
+      case 'id':
+        return [await this.repo.get(scope, kind, plan.value)].filter(
+          (r): r is StoredResource => r !== undefined,
+        );
+      case 'index':
+        return this.repo.findByIndex(scope, kind, plan.index, plan.value);
+      case 'members': {
+        // Groups with this member: the byMember index.
+        const groups = await this.repo.groupsOf(scope, plan.value);
+        return this.repo.batchGet(
+          scope,
+          'Group',
+          groups.map((g) => g.value),
+        );
+      }
+      case 'groups': {
+        // Users in this group: the group's membership items, bounded like any in-memory result.
+        const members = (await this.repo.listMembers(scope, plan.value, MAX_IN_MEMORY_RESULTS)).filter(
+          (m) => m.type === 'User',
+        );
+        if (members.length > MAX_IN_MEMORY_RESULTS) {
+          throw ScimError.tooMany(
+            `the group has more than ${MAX_IN_MEMORY_RESULTS} user members; page through ` +
+              `GET /Groups/${plan.value}?attributes=members instead`,
+          );
+        }
+        return this.repo.batchGet(
+          scope,
+          'User',
+          members.map((m) => m.value),
+        );
+      }
+    }
   }
 
   private pageInMemory(
@@ -687,16 +809,13 @@ function clampCount(count: number | undefined): number {
   return Math.min(count, MAX_PAGE_SIZE);
 }
 
-function diffMembers(existing: StoredMember[], desired: MemberRef[]): { add: MemberRef[]; remove: string[] } {
-  const have = new Set(existing.map((m) => m.value));
-  const want = new Map(desired.map((m) => [m.value, m]));
-  return {
-    add: [...want.values()].filter((m) => !have.has(m.value)),
-    remove: [...have].filter((v) => !want.has(v)),
-  };
-}
-
-type IndexPlan = { kind: 'id'; value: string } | { kind: 'index'; index: keyof IndexValues; value: string };
+type IndexPlan =
+  | { kind: 'id'; value: string }
+  | { kind: 'index'; index: IndexName; value: string }
+  /** Groups: `members.value eq` / `members[value eq]`. */
+  | { kind: 'members'; value: string }
+  /** Users: `groups.value eq` / `groups[value eq]`. */
+  | { kind: 'groups'; value: string };
 
 const CORE_URNS = new Set([USER_SCHEMA.toLowerCase(), GROUP_SCHEMA.toLowerCase()]);
 
@@ -708,6 +827,11 @@ function isCorePath(schema: string | undefined): boolean {
 export function planIndex(kind: ResourceKind, filter: Filter): IndexPlan | undefined {
   if (filter.kind === 'and') return planIndex(kind, filter.left) ?? planIndex(kind, filter.right);
   if (filter.kind === 'valuePath') {
+    const membership = membershipAttr(kind, filter.path.attr);
+    if (isCorePath(filter.path.schema) && membership && !filter.path.sub) {
+      const value = equalityTerms(filter.filter).get('value');
+      if (typeof value === 'string') return { kind: membership, value };
+    }
     if (kind === 'User' && isCorePath(filter.path.schema) && filter.path.attr.toLowerCase() === 'emails') {
       const terms = equalityTerms(filter.filter);
       const type = terms.get('type');
@@ -728,11 +852,20 @@ export function planIndex(kind: ResourceKind, filter: Filter): IndexPlan | undef
     if (kind === 'User' && attr === 'username') return { kind: 'index', index: 'name', value };
     if (kind === 'Group' && attr === 'displayname') return { kind: 'index', index: 'name', value };
   }
+  const membership = membershipAttr(kind, attr);
+  if (membership && path.sub?.toLowerCase() === 'value' && !path.valueFilter)
+    return { kind: membership, value };
   if (kind === 'User' && attr === 'emails' && path.sub?.toLowerCase() === 'value' && path.valueFilter) {
     const type = equalityTerms(path.valueFilter).get('type');
     if (typeof type === 'string' && type.toLowerCase() === 'work')
       return { kind: 'index', index: 'workEmail', value };
   }
+  return undefined;
+}
+
+function membershipAttr(kind: ResourceKind, attr: string): 'members' | 'groups' | undefined {
+  if (kind === 'Group' && attr.toLowerCase() === 'members') return 'members';
+  if (kind === 'User' && attr.toLowerCase() === 'groups') return 'groups';
   return undefined;
 }
 

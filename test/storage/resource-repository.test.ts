@@ -31,7 +31,6 @@ function user(
       version: 1,
       created: now,
       lastModified: now,
-      memberOf: [],
     },
     index: { name: userName },
   };
@@ -46,7 +45,6 @@ function group(displayName: string): { res: StoredResource; index: IndexValues }
       version: 1,
       created: now,
       lastModified: now,
-      memberOf: [],
     },
     index: { name: displayName },
   };
@@ -98,7 +96,7 @@ describe('DynamoResourceRepository (DynamoDB Local)', () => {
     await repo.create(
       scope,
       u.res,
-      { name: 'Carol', externalId: 'ext-1', workEmail: 'Carol@Work.example' },
+      { name: 'Carol', externalId: 'ext-1', workEmails: ['Carol@Work.example'] },
       [],
     );
     expect((await repo.findByIndex(scope, 'User', 'name', 'carol')).map((r) => r.id)).toEqual([u.res.id]);
@@ -179,13 +177,14 @@ describe('DynamoResourceRepository (DynamoDB Local)', () => {
     expect(members.map((m) => m.value).sort()).toEqual([...users].sort());
     expect(members.every((m) => m.type === 'User')).toBe(true);
     expect((await repo.get(scope, 'Group', g.res.id))?.version).toBe(31);
-    expect((await repo.get(scope, 'User', users[0]!))?.memberOf).toEqual([g.res.id]);
+    expect(await repo.groupsOf(scope, users[0]!)).toEqual([{ value: g.res.id, display: 'Engineering' }]);
 
     await repo.changeMembers(scope, g.res.id, { add: [], remove: users.slice(0, 10) }, now);
     expect((await repo.listMembers(scope, g.res.id)).map((m) => m.value).sort()).toEqual(
       users.slice(10).sort(),
     );
-    expect((await repo.get(scope, 'User', users[0]!))?.memberOf).toEqual([]);
+    expect(await repo.groupsOf(scope, users[0]!)).toEqual([]);
+    expect((await repo.get(scope, 'Group', g.res.id))?.version).toBe(32);
   });
 
   it('should refuse a member that does not exist and add nothing', async () => {
@@ -259,7 +258,7 @@ describe('DynamoResourceRepository (DynamoDB Local)', () => {
     const storedGroup = (await repo.get(scope, 'Group', g1.res.id))!;
     await repo.delete(scope, storedGroup, g1.index);
     expect(await repo.get(scope, 'Group', g1.res.id)).toBeUndefined();
-    expect((await repo.get(scope, 'User', u2.res.id))?.memberOf).toEqual([g2.res.id]);
+    expect(await repo.groupsOf(scope, u2.res.id)).toEqual([{ value: g2.res.id, display: 'G2' }]);
     // the name is free again
     const again = group('g1');
     await repo.create(scope, again.res, again.index, []);

@@ -1,8 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startMembershipLoop } from '../../functions/local/membership-loop';
 import { startLocalServer, type LambdaHandler, type LocalServer } from '../../functions/local/server';
 import { buildContainer, type Container } from '../../functions/compose/container';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { MembershipWorker } from '../../shared/adapters/dynamodb/membership-worker';
 import type { CredentialView } from '../../shared/domain/credential-model';
 import type { CredentialService } from '../../shared/domain/credential-service';
 import type { Clock } from '../../shared/domain/ports';
@@ -99,6 +102,8 @@ export async function startHarness(options: { clock?: Clock; tenantId?: string }
       PEPPER_FILE: join(mkdtempSync(join(tmpdir(), 'scimgate-')), 'pepper.json'),
       OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'scimgate-outbox-')),
       AWS_REGION: 'us-east-1',
+      // The second pass over a deleted resource's memberships at once: tests wait for the background work.
+      MEMBERSHIP_SECOND_PASS_SECONDS: '0',
     },
     {
       doc: table.doc,
@@ -130,6 +135,18 @@ export async function startHarness(options: { clock?: Clock; tenantId?: string }
       return h;
     },
   });
+  // The local server's driver of the background membership worker, as in `npm start`.
+  // Its own DynamoDB client, so that tests that stub the server's client see only the server's calls.
+  const worker = new MembershipWorker(
+    createDocumentClient({ endpoint: table.endpoint, region: 'us-east-1' }),
+    table.tableName,
+    { secondPassDelayMs: 0 },
+  );
+  const stopMembership = startMembershipLoop(
+    { membershipWorker: worker, clock: { now: () => new Date() } },
+    200,
+    (line) => console.warn(line),
+  );
   const tenantId = options.tenantId ?? 'acme';
   const issueToken = async (tenant = tenantId, endpoints?: string[]) => {
     await container.credentials.ensureTenant(tenant, tenant);
@@ -164,6 +181,9 @@ export async function startHarness(options: { clock?: Clock; tenantId?: string }
     baseUrl,
     issueToken,
     request,
-    close: () => server.close(),
+    close: async () => {
+      stopMembership();
+      await server.close();
+    },
   };
 }

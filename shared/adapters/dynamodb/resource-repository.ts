@@ -1,9 +1,12 @@
 /**
  * DynamoDB implementation of the SCIM `ResourceRepository` port. Round trips per operation are documented in
- * docs/architecture.md and counted in `npm run bench`.
+ * docs/architecture.md and counted in `npm run bench`; the membership model in
+ * docs/decisions/0013-membership-index-and-staged-changes.md.
  */
+import { v7 as uuidv7 } from 'uuid';
 import {
   BatchGetCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -13,8 +16,13 @@ import {
 import { ScimError } from '../../scim/errors';
 import {
   VersionConflict,
+  type GroupDataWrite,
+  type IndexName,
   type IndexValues,
   type ListPage,
+  type MemberChangeResult,
+  type MemberChanges,
+  type MemberGroup,
   type MemberRef,
   type ResourceKind,
   type ResourceRepository,
@@ -22,15 +30,38 @@ import {
   type StoredMember,
   type StoredResource,
 } from '../../domain/ports';
+import {
+  batchWrite,
+  isMembership,
+  pendingRecord,
+  readPendingState,
+  scopeKey,
+  sleep,
+  type MembershipItem,
+  type PendingState,
+} from './membership-items';
 import { COUNTER_SHARDS, INDEXES, SINGLETON_SK, TTL_ATTRIBUTE, keys } from './table-design';
 
 type DocTransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
 >[number];
 
-/** DynamoDB allows 100 actions per transaction; membership chunks keep room for the group update. */
-const MEMBERS_PER_TRANSACTION = 49;
+/** DynamoDB allows 100 actions per transaction; larger changes are staged and committed by one transaction. */
+const TRANSACTION_LIMIT = 100;
 const TRANSACTION_RETRIES = 6;
+/** A staged change not committed after this long is aborted by the background sweep (requests end within 30 s). */
+export const CHANGE_LEASE_MS = 2 * 60_000;
+/** Waits for another large change of the same group (one at a time per group) before answering 503. */
+const LOCK_WAIT_RETRIES = 12;
+/** Optimistic retries when the group was renamed between the read and the commit of a member change. */
+const RENAME_RETRIES = 5;
+/** Work e-mails indexed per user (the first on the user item, the rest as alias items in the same transaction). */
+export const MAX_INDEXED_WORK_EMAILS = 20;
+
+export interface ResourceRepositoryOptions {
+  /** Delay before the first background pass over a deleted resource's memberships (index propagation). */
+  firstPassDelayMs?: number;
+}
 
 interface ResourceItem {
   pk: string;
@@ -43,9 +74,6 @@ interface ResourceItem {
   nameKey: string;
   externalIdKey?: string;
   workEmailKey?: string;
-  memberOf?: Set<string>;
-  /** Membership version: bumped whenever memberOf changes, so a delete never misses a concurrent add. */
-  mv?: number;
 }
 
 interface CancellationReason {
@@ -64,17 +92,35 @@ function isConflictOnly(reasons: CancellationReason[]): boolean {
   );
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const failed = (reasons: CancellationReason[] | undefined, i: number) =>
+  reasons?.[i]?.Code === 'ConditionalCheckFailed';
 
-function scopeKey(scope: Scope): string {
-  return keys.scope(scope.tenantId, scope.endpointId);
+/** The group was renamed between the read and the commit of a member change: read again. */
+class Renamed extends Error {}
+
+/** Another large change of the same group is staged: wait for it. */
+class GroupBusy extends Error {}
+
+/** One member write of a change: `item` to put, or `existing` to remove. */
+interface MemberWrite {
+  put?: MembershipItem;
+  remove?: MembershipItem;
 }
 
+const distinctLower = (values: string[] | undefined): string[] => [
+  ...new Set((values ?? []).map((v) => v.toLowerCase())),
+];
+
 export class DynamoResourceRepository implements ResourceRepository {
+  private readonly firstPassDelayMs: number;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    options: ResourceRepositoryOptions = {},
+  ) {
+    this.firstPassDelayMs = options.firstPassDelayMs ?? 1000;
+  }
 
   /** Runs a transaction, retrying only on transaction conflicts (never on failed conditions). */
   private async transact(items: DocTransactItem[]): Promise<void> {
@@ -97,8 +143,43 @@ export class DynamoResourceRepository implements ResourceRepository {
     const s = scopeKey(scope);
     const attrs: Partial<ResourceItem> = { nameKey: keys.nameIndex(s, kind, index.name) };
     if (index.externalId !== undefined) attrs.externalIdKey = keys.externalIdIndex(s, kind, index.externalId);
-    if (index.workEmail !== undefined) attrs.workEmailKey = keys.workEmailIndex(s, index.workEmail);
+    const first = index.workEmails?.[0];
+    if (first !== undefined) attrs.workEmailKey = keys.workEmailIndex(s, first);
     return attrs;
+  }
+
+  /** Alias items for the second and further work e-mails (each its own byWorkEmail entry). */
+  private aliasKey(scope: Scope, id: string, email: string) {
+    return { pk: keys.workEmailAliases(scopeKey(scope)), sk: `${id}#${email}` };
+  }
+
+  private aliasWrites(
+    scope: Scope,
+    id: string,
+    next: IndexValues,
+    previous?: IndexValues,
+  ): DocTransactItem[] {
+    const want = distinctLower(next.workEmails).slice(1);
+    const had = distinctLower(previous?.workEmails).slice(1);
+    if (want.length + 1 > MAX_INDEXED_WORK_EMAILS)
+      throw ScimError.invalidValue(`at most ${MAX_INDEXED_WORK_EMAILS} work e-mails per user`);
+    const out: DocTransactItem[] = [];
+    for (const email of had.filter((e) => !want.includes(e)))
+      out.push({ Delete: { TableName: this.tableName, Key: this.aliasKey(scope, id, email) } });
+    for (const email of want.filter((e) => !had.includes(e))) {
+      out.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...this.aliasKey(scope, id, email),
+            kind: 'WorkEmailAlias',
+            aliasOf: id,
+            workEmailKey: keys.workEmailIndex(scopeKey(scope), email),
+          },
+        },
+      });
+    }
+    return out;
   }
 
   /** A create adds 1 to `n`; a delete subtracts 1 and counts itself in `dels` (which invalidates bookmarks). */
@@ -122,12 +203,22 @@ export class DynamoResourceRepository implements ResourceRepository {
     return { pk: keys.resources(scopeKey(scope), kind), sk: id };
   }
 
+  private lockKey(scope: Scope, groupId: string) {
+    return { pk: keys.pending(scopeKey(scope)), sk: `chg#${groupId}` };
+  }
+
+  private taken(kind: ResourceKind, name: string): ScimError {
+    return ScimError.uniqueness(
+      `${kind === 'User' ? 'userName' : 'displayName'} '${name}' is already taken in this endpoint`,
+    );
+  }
+
   async create(
     scope: Scope,
     resource: StoredResource,
     index: IndexValues,
     members: MemberRef[],
-  ): Promise<void> {
+  ): Promise<StoredMember[]> {
     const item: ResourceItem = {
       ...this.resourceKey(scope, resource.kind, resource.id),
       kind: resource.kind,
@@ -137,8 +228,7 @@ export class DynamoResourceRepository implements ResourceRepository {
       lastModified: resource.lastModified,
       ...this.indexAttributes(scope, resource.kind, index),
     } as ResourceItem;
-    const first = members.slice(0, MEMBERS_PER_TRANSACTION);
-    const items: DocTransactItem[] = [
+    const head: DocTransactItem[] = [
       { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
       {
         Put: {
@@ -148,32 +238,20 @@ export class DynamoResourceRepository implements ResourceRepository {
         },
       },
       this.counterUpdate(scope, resource.kind, 1),
+      ...(resource.kind === 'User' ? this.aliasWrites(scope, resource.id, index) : []),
     ];
-    const resolved = await this.resolveMemberTypes(scope, first);
-    for (const m of resolved) items.push(...this.memberAddItems(scope, resource.id, m));
+    const wanted = dedupeMembers(members);
+    const resolved = await this.resolveMembers(scope, resource.id, wanted);
+    const gname = typeof resource.data.displayName === 'string' ? resource.data.displayName : '';
+    const writes = resolved.map((m) => ({ put: this.membershipItem(scope, resource.id, m, gname) }));
     try {
-      await this.transact(items);
+      await this.commit(scope, resource.id, head, writes, false);
     } catch (e) {
       const reasons = cancellationReasons(e);
-      if (reasons?.[1]?.Code === 'ConditionalCheckFailed') {
-        throw ScimError.uniqueness(
-          `${resource.kind === 'User' ? 'userName' : 'displayName'} '${index.name}' is already taken in this endpoint`,
-        );
-      }
-      if (reasons) this.throwMissingMember(reasons, 3, resolved);
+      if (failed(reasons, 1)) throw this.taken(resource.kind, index.name);
       throw e;
     }
-    const rest = members.slice(MEMBERS_PER_TRANSACTION);
-    if (rest.length > 0) {
-      try {
-        await this.changeMembers(scope, resource.id, { add: rest, remove: [] }, resource.lastModified, false);
-      } catch (e) {
-        // Keep the create atomic from the client's point of view: undo the group.
-        const created = await this.get(scope, resource.kind, resource.id);
-        if (created) await this.delete(scope, created, index);
-        throw e;
-      }
-    }
+    return resolved;
   }
 
   async get(scope: Scope, kind: ResourceKind, id: string): Promise<StoredResource | undefined> {
@@ -214,6 +292,21 @@ export class DynamoResourceRepository implements ResourceRepository {
     previous: IndexValues,
     expectedVersion: number,
   ): Promise<void> {
+    try {
+      await this.transact(this.replaceItems(scope, next, index, previous, expectedVersion));
+    } catch (e) {
+      await this.replaceFailed(scope, next, index, e);
+    }
+  }
+
+  /** The versioned data write (+ guard move on rename, + alias changes, + `gname` refresh of a renamed group). */
+  private replaceItems(
+    scope: Scope,
+    next: StoredResource,
+    index: IndexValues,
+    previous: IndexValues,
+    expectedVersion: number,
+  ): DocTransactItem[] {
     const attrs = this.indexAttributes(scope, next.kind, index);
     const names: Record<string, string> = {
       '#data': 'data',
@@ -266,82 +359,67 @@ export class DynamoResourceRepository implements ResourceRepository {
         { Delete: { TableName: this.tableName, Key: this.guardKey(scope, next.kind, previous.name) } },
       );
     }
-    try {
-      await this.transact(items);
-    } catch (e) {
-      const reasons = cancellationReasons(e);
-      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') {
-        const still = await this.get(scope, next.kind, next.id);
-        if (!still) throw ScimError.notFound(`${next.kind} ${next.id} not found`);
-        throw new VersionConflict();
-      }
-      if (reasons?.[1]?.Code === 'ConditionalCheckFailed') {
-        throw ScimError.uniqueness(
-          `${next.kind === 'User' ? 'userName' : 'displayName'} '${index.name}' is already taken in this endpoint`,
-        );
-      }
-      throw e;
+    if (next.kind === 'User') items.push(...this.aliasWrites(scope, next.id, index, previous));
+    if (next.kind === 'Group' && index.name !== previous.name) {
+      // The members' `groups` carry the display name: refreshed in the background.
+      const task = { taskType: 'rename' as const, ...scope, id: next.id };
+      items.push({ Put: { TableName: this.tableName, Item: pendingRecord(task, new Date()) } });
     }
+    return items;
+  }
+
+  private async replaceFailed(scope: Scope, next: StoredResource, index: IndexValues, e: unknown) {
+    const reasons = cancellationReasons(e);
+    if (failed(reasons, 0)) {
+      const still = await this.get(scope, next.kind, next.id);
+      if (!still) throw ScimError.notFound(`${next.kind} ${next.id} not found`);
+      throw new VersionConflict();
+    }
+    if (failed(reasons, 1)) throw this.taken(next.kind, index.name);
+    throw e;
   }
 
   async delete(scope: Scope, existing: StoredResource, index: IndexValues): Promise<void> {
     const { kind, id } = existing;
-    // Members of a deleted group lose it from their memberOf; done first, in chunks, while the group still exists.
-    if (kind === 'Group') {
-      const members = await this.listMembers(scope, id);
-      if (members.length > 0) {
-        await this.changeMembers(
-          scope,
-          id,
-          { add: [], remove: members.map((m) => m.value) },
-          existing.lastModified,
-          false,
-        );
-      }
-    }
-    const memberOf = existing.memberOf;
-    const head = memberOf.slice(0, 90);
+    // Constant work: the item, its guard, the counter and one pending record. Readers hide the resource's
+    // memberships from now on; the membership worker removes them (docs/decisions/0013-*.md).
+    const task = { taskType: 'delete' as const, ...scope, id, kind, pass: 1 };
     const items: DocTransactItem[] = [
       {
         Delete: {
           TableName: this.tableName,
           Key: this.resourceKey(scope, kind, id),
-          ConditionExpression:
-            'attribute_exists(pk) AND version = :v AND (attribute_not_exists(mv) OR mv = :mv)',
-          ExpressionAttributeValues: { ':v': existing.version, ':mv': (existing as StoredWithMv).mv ?? 0 },
+          ConditionExpression: 'attribute_exists(pk) AND version = :v',
+          ExpressionAttributeValues: { ':v': existing.version },
         },
       },
       { Delete: { TableName: this.tableName, Key: this.guardKey(scope, kind, index.name) } },
       this.counterUpdate(scope, kind, -1),
-      ...head.map((gid): DocTransactItem => ({
-        Delete: { TableName: this.tableName, Key: { pk: keys.members(scopeKey(scope), gid), sk: id } },
-      })),
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: pendingRecord(task, new Date(Date.now() + this.firstPassDelayMs)),
+        },
+      },
+      ...(kind === 'User' ? this.aliasWrites(scope, id, { name: index.name }, index) : []),
     ];
     try {
       await this.transact(items);
     } catch (e) {
       const reasons = cancellationReasons(e);
-      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') {
+      if (failed(reasons, 0)) {
         const still = await this.get(scope, kind, id);
         if (!still) throw ScimError.notFound(`${kind} ${id} not found`);
         throw new VersionConflict();
       }
       throw e;
     }
-    // A resource in more than 90 groups: the remaining membership items go after the resource is gone.
-    for (let i = 90; i < memberOf.length; i += 25) {
-      await this.transact(
-        memberOf.slice(i, i + 25).map((gid): DocTransactItem => ({
-          Delete: { TableName: this.tableName, Key: { pk: keys.members(scopeKey(scope), gid), sk: id } },
-        })),
-      );
-    }
   }
 
   async findByIndex(
     scope: Scope,
     kind: ResourceKind,
-    index: keyof IndexValues,
+    index: IndexName,
     value: string,
   ): Promise<StoredResource[]> {
     const s = scopeKey(scope);
@@ -354,6 +432,7 @@ export class DynamoResourceRepository implements ResourceRepository {
           ? keys.externalIdIndex(s, kind, value)
           : keys.workEmailIndex(s, value);
     const items: StoredResource[] = [];
+    const aliased: string[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.doc.send(
@@ -367,11 +446,14 @@ export class DynamoResourceRepository implements ResourceRepository {
         }),
       );
       for (const it of out.Items ?? []) {
-        const r = fromItem(it as ResourceItem);
-        if (r.kind === kind) items.push(r);
+        if (typeof it.aliasOf === 'string') aliased.push(it.aliasOf);
+        else if (it.kind === kind) items.push(fromItem(it as ResourceItem));
       }
       start = out.LastEvaluatedKey;
     } while (start);
+    // A second or further work e-mail: the alias names the user.
+    const missing = aliased.filter((id) => !items.some((r) => r.id === id));
+    if (kind === 'User' && missing.length > 0) items.push(...(await this.batchGet(scope, kind, missing)));
     return items;
   }
 
@@ -487,10 +569,15 @@ export class DynamoResourceRepository implements ResourceRepository {
     );
   }
 
-  async listMembers(scope: Scope, groupId: string): Promise<StoredMember[]> {
-    const members: StoredMember[] = [];
+  /**
+   * Every membership item of a group as stored (staged ones too), one Query page after another; stops after
+   * `limit` items when given.
+   */
+  private async memberItems(scope: Scope, groupId: string, limit?: number): Promise<MembershipItem[]> {
+    const items: MembershipItem[] = [];
     let start: Record<string, unknown> | undefined;
     do {
+      if (limit !== undefined && items.length > limit) break;
       const out = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
@@ -500,27 +587,100 @@ export class DynamoResourceRepository implements ResourceRepository {
           ExclusiveStartKey: start,
         }),
       );
-      for (const it of out.Items ?? []) {
-        const m: StoredMember = { value: it.sk as string, type: it.type as ResourceKind };
-        if (typeof it.display === 'string') m.display = it.display;
-        members.push(m);
-      }
+      items.push(...((out.Items ?? []) as MembershipItem[]));
       start = out.LastEvaluatedKey;
     } while (start);
+    return items;
+  }
+
+  async listMembers(scope: Scope, groupId: string, limit?: number): Promise<StoredMember[]> {
+    const [items, state] = await Promise.all([
+      this.memberItems(scope, groupId, limit),
+      readPendingState(this.doc, this.tableName, scope),
+    ]);
+    const members = items.filter((it) => visible(it, state)).map(toMember);
+    // Stopped early, but hidden items (staged, tombstones) made the visible list look short: read it all.
+    if (limit !== undefined && items.length > limit && members.length <= limit)
+      return this.listMembers(scope, groupId);
     return members;
   }
 
-  /** Member types not given by the client: users first, then groups (one BatchGet per 100 ids). */
-  private async resolveMemberTypes(scope: Scope, members: MemberRef[]): Promise<StoredMember[]> {
-    const untyped = members.filter((m) => !m.type).map((m) => m.value);
-    const groups = new Set<string>();
-    if (untyped.length > 0) {
-      const users = new Set((await this.batchIds(scope, 'User', untyped)).map((r) => r));
-      const rest = untyped.filter((id) => !users.has(id));
-      if (rest.length > 0) for (const id of await this.batchIds(scope, 'Group', rest)) groups.add(id);
+  async groupsOf(scope: Scope, memberId: string): Promise<MemberGroup[]> {
+    const items: MembershipItem[] = [];
+    const query = async () => {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: INDEXES.byMember.name,
+            KeyConditionExpression: 'memberKey = :m',
+            ExpressionAttributeValues: { ':m': keys.memberIndex(scopeKey(scope), memberId) },
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...((out.Items ?? []) as MembershipItem[]));
+        start = out.LastEvaluatedKey;
+      } while (start);
+    };
+    const [, state] = await Promise.all([query(), readPendingState(this.doc, this.tableName, scope)]);
+    const prefix = keys.members(scopeKey(scope), '');
+    const out: MemberGroup[] = [];
+    for (const it of items) {
+      const groupId = groupIdOf(prefix, it.pk);
+      if (!isMembership(it, state) || state.deleted.has(groupId) || state.deleted.has(memberId)) continue;
+      const g: MemberGroup = { value: groupId };
+      if (it.gname) g.display = it.gname;
+      out.push(g);
     }
+    return out.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  }
+
+  private membershipItem(scope: Scope, groupId: string, m: StoredMember, gname: string): MembershipItem {
+    const s = scopeKey(scope);
+    const item: MembershipItem = {
+      pk: keys.members(s, groupId),
+      sk: m.value,
+      type: m.type,
+      memberKey: keys.memberIndex(s, m.value),
+      gname,
+    };
+    if (m.display !== undefined) item.display = m.display;
+    return item;
+  }
+
+  /**
+   * Resolves the type of every member (users first, then groups: one BatchGet per 100 ids) and refuses the whole
+   * change (400 invalidValue) when one does not exist, or when a group would contain itself.
+   */
+  private async resolveMembers(scope: Scope, groupId: string, members: MemberRef[]): Promise<StoredMember[]> {
+    if (members.length === 0) return [];
+    const self = members.find((m) => m.value === groupId);
+    if (self) throw ScimError.invalidValue('a group cannot be a member of itself');
+    const asUser = members.filter((m) => m.type !== 'Group').map((m) => m.value);
+    const users = new Set(await this.batchIds(scope, 'User', asUser));
+    const asGroup = members.filter((m) => m.type !== 'User' && !users.has(m.value)).map((m) => m.value);
+    const groups = new Set(asGroup.length ? await this.batchIds(scope, 'Group', asGroup) : []);
     return members.map((m) => {
-      const out: StoredMember = { value: m.value, type: m.type ?? (groups.has(m.value) ? 'Group' : 'User') };
+      const type: ResourceKind | undefined =
+        m.type === 'User'
+          ? users.has(m.value)
+            ? 'User'
+            : undefined
+          : m.type === 'Group'
+            ? groups.has(m.value)
+              ? 'Group'
+              : undefined
+            : users.has(m.value)
+              ? 'User'
+              : groups.has(m.value)
+                ? 'Group'
+                : undefined;
+      if (!type)
+        throw ScimError.invalidValue(
+          `member '${m.value}' does not exist${m.type ? ` (as a ${m.type})` : ''}; nothing was changed`,
+        );
+      const out: StoredMember = { value: m.value, type };
       if (m.display !== undefined) out.display = m.display;
       return out;
     });
@@ -529,146 +689,321 @@ export class DynamoResourceRepository implements ResourceRepository {
   private async batchIds(scope: Scope, kind: ResourceKind, ids: string[]): Promise<string[]> {
     const found: string[] = [];
     const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let request: Record<string, unknown> | undefined = {
-        [this.tableName]: {
-          Keys: unique.slice(i, i + 100).map((id) => this.resourceKey(scope, kind, id)),
-          ProjectionExpression: 'sk',
-          ConsistentRead: true,
-        },
-      };
-      while (request && Object.keys(request).length > 0) {
-        const out = await this.doc.send(new BatchGetCommand({ RequestItems: request as never }));
-        for (const it of out.Responses?.[this.tableName] ?? []) found.push(it.sk as string);
-        request = out.UnprocessedKeys as typeof request;
-      }
-    }
+    const chunks: string[][] = [];
+    for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let request: Record<string, unknown> | undefined = {
+          [this.tableName]: {
+            Keys: chunk.map((id) => this.resourceKey(scope, kind, id)),
+            ProjectionExpression: 'sk',
+            ConsistentRead: true,
+          },
+        };
+        while (request && Object.keys(request).length > 0) {
+          const out = await this.doc.send(new BatchGetCommand({ RequestItems: request as never }));
+          for (const it of out.Responses?.[this.tableName] ?? []) found.push(it.sk as string);
+          request = out.UnprocessedKeys as typeof request;
+        }
+      }),
+    );
     return found;
   }
 
-  private memberAddItems(scope: Scope, groupId: string, m: StoredMember): DocTransactItem[] {
-    const s = scopeKey(scope);
-    const item: Record<string, unknown> = { pk: keys.members(s, groupId), sk: m.value, type: m.type };
-    if (m.display !== undefined) item.display = m.display;
-    return [
-      { Put: { TableName: this.tableName, Item: item } },
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: this.resourceKey(scope, m.type, m.value),
-          UpdateExpression: 'ADD memberOf :g, mv :one',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':g': new Set([groupId]), ':one': 1 },
-        },
-      },
-    ];
-  }
-
-  private throwMissingMember(reasons: CancellationReason[], offset: number, members: StoredMember[]): void {
-    for (let i = 0; i < members.length; i++) {
-      if (reasons[offset + 2 * i + 1]?.Code === 'ConditionalCheckFailed') {
-        const m = members[i];
-        throw ScimError.invalidValue(`member '${m?.value}' does not exist (as a ${m?.type})`);
-      }
-    }
+  /** The stored membership items of `ids` in a group (one BatchGet per 100 ids, in parallel). */
+  private async membershipsOf(scope: Scope, groupId: string, ids: string[]): Promise<MembershipItem[]> {
+    const pk = keys.members(scopeKey(scope), groupId);
+    const found: MembershipItem[] = [];
+    const unique = [...new Set(ids)];
+    const chunks: string[][] = [];
+    for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let request: Record<string, unknown> | undefined = {
+          [this.tableName]: { Keys: chunk.map((id) => ({ pk, sk: id })), ConsistentRead: true },
+        };
+        while (request && Object.keys(request).length > 0) {
+          const out = await this.doc.send(new BatchGetCommand({ RequestItems: request as never }));
+          found.push(...((out.Responses?.[this.tableName] ?? []) as MembershipItem[]));
+          request = out.UnprocessedKeys as typeof request;
+        }
+      }),
+    );
+    return found;
   }
 
   async changeMembers(
     scope: Scope,
     groupId: string,
-    changes: { add: MemberRef[]; remove: string[] },
+    changes: MemberChanges,
     now: string,
-    bumpVersion = true,
-  ): Promise<void> {
-    const s = scopeKey(scope);
-    const groupUpdate = (): DocTransactItem => ({
-      Update: {
-        TableName: this.tableName,
-        Key: this.resourceKey(scope, 'Group', groupId),
-        UpdateExpression: bumpVersion ? 'SET lastModified = :lm ADD version :one' : 'SET lastModified = :lm',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: bumpVersion ? { ':lm': now, ':one': 1 } : { ':lm': now },
-      },
-    });
-    const onGroupMissing = (reasons: CancellationReason[] | undefined) => {
-      if (reasons?.[0]?.Code === 'ConditionalCheckFailed')
-        throw ScimError.notFound(`Group ${groupId} not found`);
-    };
-
-    const removeIds = [...new Set(changes.remove)];
-    for (let i = 0; i < removeIds.length; i += MEMBERS_PER_TRANSACTION) {
-      const chunk = removeIds.slice(i, i + MEMBERS_PER_TRANSACTION);
-      const existing = await this.membershipTypes(scope, groupId, chunk);
-      const items: DocTransactItem[] = [groupUpdate()];
-      for (const id of chunk) {
-        items.push({ Delete: { TableName: this.tableName, Key: { pk: keys.members(s, groupId), sk: id } } });
-        const type = existing.get(id);
-        if (type) {
-          items.push({
-            Update: {
-              TableName: this.tableName,
-              Key: this.resourceKey(scope, type, id),
-              UpdateExpression: 'DELETE memberOf :g ADD mv :one',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':g': new Set([groupId]), ':one': 1 },
-            },
-          });
+    data?: GroupDataWrite,
+  ): Promise<MemberChangeResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.changeMembersOnce(scope, groupId, changes, now, data);
+      } catch (e) {
+        const retry =
+          (e instanceof Renamed && attempt < RENAME_RETRIES) ||
+          (e instanceof GroupBusy && attempt < LOCK_WAIT_RETRIES);
+        if (!retry) {
+          if (e instanceof Renamed || e instanceof GroupBusy)
+            throw new ScimError(
+              503,
+              `Group ${groupId} is being changed by another request; retry later`,
+              undefined,
+              {
+                'retry-after': '2',
+              },
+            );
+          throw e;
         }
-      }
-      try {
-        await this.transact(items);
-      } catch (e) {
-        const reasons = cancellationReasons(e);
-        onGroupMissing(reasons);
-        if (!reasons) throw e;
-        // A member deleted meanwhile: its membership item is already gone; retry without member updates.
-        await this.transact(items.filter((it) => !it.Update || it === items[0]));
-      }
-    }
-
-    const adds = await this.resolveMemberTypes(scope, dedupeMembers(changes.add));
-    for (let i = 0; i < adds.length; i += MEMBERS_PER_TRANSACTION) {
-      const chunk = adds.slice(i, i + MEMBERS_PER_TRANSACTION);
-      const items: DocTransactItem[] = [groupUpdate()];
-      for (const m of chunk) {
-        if (m.type === 'Group' && m.value === groupId)
-          throw ScimError.invalidValue('a group cannot be a member of itself');
-        items.push(...this.memberAddItems(scope, groupId, m));
-      }
-      try {
-        await this.transact(items);
-      } catch (e) {
-        const reasons = cancellationReasons(e);
-        onGroupMissing(reasons);
-        if (reasons) this.throwMissingMember(reasons, 1, chunk);
-        throw e;
+        await sleep(Math.random() * Math.min(2000, 50 * 2 ** attempt));
       }
     }
   }
 
-  /** Which of `ids` are members now, and as what (one BatchGet per 100 ids; O(members changed)). */
-  private async membershipTypes(
+  private async changeMembersOnce(
     scope: Scope,
     groupId: string,
-    ids: string[],
-  ): Promise<Map<string, ResourceKind>> {
-    const pk = keys.members(scopeKey(scope), groupId);
-    const found = new Map<string, ResourceKind>();
-    let request: Record<string, unknown> | undefined = {
-      [this.tableName]: { Keys: ids.map((id) => ({ pk, sk: id })), ConsistentRead: true },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const out = await this.doc.send(new BatchGetCommand({ RequestItems: request as never }));
-      for (const it of out.Responses?.[this.tableName] ?? [])
-        found.set(it.sk as string, it.type as ResourceKind);
-      request = out.UnprocessedKeys as typeof request;
+    changes: MemberChanges,
+    now: string,
+    data?: GroupDataWrite,
+  ): Promise<MemberChangeResult> {
+    const adds = dedupeMembers(changes.add);
+    const removeIds = [...new Set(changes.remove)];
+    const touched = [...adds.map((m) => m.value), ...removeIds];
+    // One round of reads in parallel: the group, the touched memberships (or all of them for a replace), the
+    // scope's work in flight, and whether the added members exist.
+    const [group, stored, state, resolvedAdds] = await Promise.all([
+      this.get(scope, 'Group', groupId),
+      changes.replaceAll ? this.memberItems(scope, groupId) : this.membershipsOf(scope, groupId, touched),
+      readPendingState(this.doc, this.tableName, scope),
+      // Settled here, thrown below: a missing group answers 404 before a missing member answers 400.
+      changes.replaceAll
+        ? Promise.resolve(undefined)
+        : this.resolveMembers(scope, groupId, adds).then(
+            (r) => r,
+            (e: unknown) => e as Error,
+          ),
+    ]);
+    if (!group) throw ScimError.notFound(`Group ${groupId} not found`);
+    if (resolvedAdds instanceof Error) throw resolvedAdds;
+    if (data && group.version !== data.expectedVersion) throw new VersionConflict();
+    const current = new Map<string, MembershipItem>();
+    for (const it of stored) if (visible(it, state)) current.set(it.sk, it);
+    const raw = new Map(stored.map((it) => [it.sk, it]));
+
+    // The effective change: adds of non-members, removes of members (a replace is diffed against the list).
+    let addList: MemberRef[];
+    let removeList: string[];
+    if (changes.replaceAll) {
+      const want = new Map(dedupeMembers(changes.replaceAll).map((m) => [m.value, m]));
+      for (const m of adds) want.set(m.value, m);
+      for (const id of removeIds) want.delete(id);
+      addList = [...want.values()].filter((m) => !current.has(m.value));
+      removeList = [...current.keys()].filter((id) => !want.has(id));
+    } else {
+      addList = adds.filter((m) => !current.has(m.value));
+      const added = new Set(adds.map((m) => m.value));
+      removeList = removeIds.filter((id) => current.has(id) && !added.has(id));
     }
-    return found;
+    const resolved = resolvedAdds
+      ? resolvedAdds.filter((m) => addList.some((a) => a.value === m.value))
+      : await this.resolveMembers(scope, groupId, addList);
+
+    const gname = String((data?.next.data ?? group.data).displayName ?? '');
+    const writes: MemberWrite[] = [
+      ...resolved.map((m) => ({ put: this.membershipItem(scope, groupId, m, gname) })),
+      ...removeList.map((id) => ({ remove: raw.get(id) as MembershipItem })),
+    ];
+    if (writes.length === 0 && !data) {
+      return { changed: false, version: group.version, lastModified: group.lastModified };
+    }
+
+    let head: DocTransactItem[];
+    let version: number;
+    if (data) {
+      head = this.replaceItems(scope, data.next, data.index, data.previous, data.expectedVersion);
+      version = data.next.version;
+    } else {
+      head = [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: this.resourceKey(scope, 'Group', groupId),
+            UpdateExpression: 'SET lastModified = :lm ADD version :one',
+            // The members' copies of the name (`gname`) were written with the name read above.
+            ConditionExpression: 'attribute_exists(pk) AND #data.#dn = :dn',
+            ExpressionAttributeNames: { '#data': 'data', '#dn': 'displayName' },
+            ExpressionAttributeValues: { ':lm': now, ':one': 1, ':dn': group.data.displayName },
+          },
+        },
+      ];
+      version = group.version + 1;
+    }
+    try {
+      await this.commit(scope, groupId, head, writes, true);
+    } catch (e) {
+      const reasons = cancellationReasons(e);
+      if (failed(reasons, 0)) {
+        const still = await this.get(scope, 'Group', groupId);
+        if (!still) throw ScimError.notFound(`Group ${groupId} not found`);
+        if (data) throw new VersionConflict();
+        throw new Renamed();
+      }
+      if (data && failed(reasons, 1) && data.index.name.toLowerCase() !== data.previous.name.toLowerCase())
+        throw this.taken('Group', data.index.name);
+      throw e;
+    }
+    return { changed: true, version, lastModified: data?.next.lastModified ?? now };
+  }
+
+  /**
+   * Writes the group's own items (`head`: create or update, first) and the member writes all or nothing. Fits one
+   * transaction: done. Larger: takes the group's change lock (its pending record, which also tells readers the
+   * change is open), stages the member items marked with the change id (BatchWriteItem, parallel), then commits
+   * with one transaction of `head` + the lock's release. Any failure before the commit discards what was staged.
+   */
+  private async commit(
+    scope: Scope,
+    groupId: string,
+    head: DocTransactItem[],
+    writes: MemberWrite[],
+    existingGroup: boolean,
+  ): Promise<void> {
+    const lock = this.lockKey(scope, groupId);
+    const lockFree: DocTransactItem[] = existingGroup
+      ? [
+          {
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: lock,
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ]
+      : [];
+    if (head.length + lockFree.length + writes.length <= TRANSACTION_LIMIT) {
+      const items = [
+        ...head,
+        ...lockFree,
+        ...writes.map((w): DocTransactItem =>
+          w.put
+            ? { Put: { TableName: this.tableName, Item: w.put } }
+            : { Delete: { TableName: this.tableName, Key: { pk: w.remove!.pk, sk: w.remove!.sk } } },
+        ),
+      ];
+      try {
+        await this.transact(items);
+      } catch (e) {
+        if (lockFree.length && failed(cancellationReasons(e), head.length)) throw new GroupBusy();
+        throw e;
+      }
+      return;
+    }
+
+    const change = uuidv7();
+    const task = { taskType: 'change' as const, ...scope, id: groupId, change };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: pendingRecord(task, new Date(Date.now() + CHANGE_LEASE_MS)),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (e) {
+      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') throw new GroupBusy();
+      throw e;
+    }
+    const removes = writes.filter((w) => w.remove);
+    try {
+      await batchWrite(
+        this.doc,
+        this.tableName,
+        writes.map((w) => ({
+          PutRequest: {
+            Item: w.put ? { ...w.put, pend: change, pop: 'add' } : { ...w.remove, pend: change, pop: 'rm' },
+          },
+        })),
+      );
+      const commitItems: DocTransactItem[] = [
+        ...head,
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: lock,
+            ConditionExpression: '#c = :c AND attribute_not_exists(aborting)',
+            ExpressionAttributeNames: { '#c': 'change' },
+            ExpressionAttributeValues: { ':c': change },
+          },
+        },
+      ];
+      if (removes.length > 0) {
+        // Removed members stay as tombstones (hidden by the rule) until the worker erases them.
+        const tomb = { taskType: 'tombstones' as const, ...scope, id: groupId, change };
+        commitItems.push({ Put: { TableName: this.tableName, Item: pendingRecord(tomb, new Date()) } });
+      }
+      await this.transact(commitItems);
+    } catch (e) {
+      await discardStaged(this.doc, this.tableName, scope, groupId, change, writes);
+      throw e;
+    }
   }
 }
 
-interface StoredWithMv extends StoredResource {
-  mv?: number;
+/**
+ * Undoes a staged, uncommitted change: staged adds deleted, staged removes put back as they were, then the lock
+ * released (only if it is still this change's). Used by the request that staged it and by the sweep.
+ */
+export async function discardStaged(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  scope: Scope,
+  groupId: string,
+  change: string,
+  writes: { put?: MembershipItem; remove?: MembershipItem }[],
+): Promise<void> {
+  await batchWrite(
+    doc,
+    tableName,
+    writes.map((w) =>
+      w.put
+        ? { DeleteRequest: { Key: { pk: w.put.pk, sk: w.put.sk } } }
+        : { PutRequest: { Item: w.remove as unknown as Record<string, unknown> } },
+    ),
+  );
+  try {
+    await doc.send(
+      new DeleteCommand({
+        TableName: tableName,
+        Key: { pk: keys.pending(scopeKey(scope)), sk: `chg#${groupId}` },
+        ConditionExpression: '#c = :c',
+        ExpressionAttributeNames: { '#c': 'change' },
+        ExpressionAttributeValues: { ':c': change },
+      }),
+    );
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+  }
+}
+
+function visible(item: MembershipItem, state: PendingState): boolean {
+  return isMembership(item, state) && !state.deleted.has(item.sk);
+}
+
+function toMember(it: MembershipItem): StoredMember {
+  const m: StoredMember = { value: it.sk, type: it.type };
+  if (typeof it.display === 'string') m.display = it.display;
+  return m;
+}
+
+/** The group id of a membership item's partition key (`<scope>#G#<group>#MEMBERS`). */
+export function groupIdOf(prefix: string, pk: string): string {
+  // prefix is keys.members(scope, '') = `<scope>#G##MEMBERS`
+  const head = prefix.slice(0, prefix.length - '#MEMBERS'.length);
+  return pk.slice(head.length, pk.length - '#MEMBERS'.length);
 }
 
 const BOOKMARK_TTL_SECONDS = 86_400;
@@ -681,15 +1016,12 @@ function dedupeMembers(members: MemberRef[]): MemberRef[] {
 }
 
 function fromItem(item: ResourceItem): StoredResource {
-  const r: StoredWithMv = {
+  return {
     id: item.sk,
     kind: item.kind,
     data: item.data,
     version: Number(item.version),
     created: item.created,
     lastModified: item.lastModified,
-    memberOf: item.memberOf ? [...item.memberOf].sort() : [],
   };
-  if (item.mv !== undefined) r.mv = Number(item.mv);
-  return r;
 }

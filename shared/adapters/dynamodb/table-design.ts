@@ -37,6 +37,18 @@ export const INDEXES = {
     serves: 'emails[type eq "work"].value eq',
   },
   /**
+   * A member's groups: every membership item carries `memberKey` = `<scope>#M#<member id>`; sort key is the
+   * membership item's own partition key (one per group). Serves a user's (or member group's) `groups`,
+   * `members.value eq` on Groups, and the background removal of a deleted member's memberships.
+   */
+  byMember: { name: 'byMember', partitionKey: 'memberKey', sortKey: 'pk', serves: 'groups of a member' },
+  /**
+   * Background membership work due at or before now, across tenants (sparse: only pending-work records carry
+   * the keys). Like byDue, the partition key does not start with a tenant: the local driver and the AWS sweep look
+   * across tenants for due work. Eight shards spread the writes. See docs/decisions/0013-*.md.
+   */
+  byTask: { name: 'byTask', partitionKey: 'taskShard', sortKey: 'taskAt', serves: 'membership work due' },
+  /**
    * Reminder and idle jobs: credentials due at or before now, across tenants (sparse: only credentials that will
    * need a job carry the keys). The one index whose partition key does not start with the tenant: a scheduled job
    * serves every tenant and must not read each tenant's credentials to find the few that are due. Eight shards
@@ -55,6 +67,16 @@ export const keys = {
   resources: (scope: string, kind: ResourceKind) => `${scope}#${kind === 'User' ? 'USERS' : 'GROUPS'}`,
   /** One item per member of a group; sort key = member id. */
   members: (scope: string, groupId: string) => `${scope}#G#${groupId}#MEMBERS`,
+  /** byMember partition of a member (user or group). */
+  memberIndex: (scope: string, memberId: string) => `${scope}#M#${memberId}`,
+  /**
+   * Work in flight in one scope: `del#<id>` while a deleted resource's memberships are removed in the background,
+   * `chg#<change id>` while a large membership change is staged and not committed. Readers query it (it holds only
+   * work in flight) to hide both.
+   */
+  pending: (scope: string) => `${scope}#PENDING`,
+  /** Second and further work e-mails of a user (the first is the user item's own byWorkEmail key). */
+  workEmailAliases: (scope: string) => `${scope}#WORKEMAIL`,
   /** Uniqueness guard for userName / displayName (lower-cased). */
   uniqueName: (scope: string, kind: ResourceKind, name: string) =>
     `${scope}#UNIQUE#${kind === 'User' ? 'U' : 'G'}#${name.toLowerCase()}`,
@@ -88,6 +110,9 @@ export const keys = {
 } as const;
 
 export const DUE_SHARDS = 8;
+export const TASK_SHARDS = 8;
+/** byTask partition of a pending-work record. */
+export const taskShard = (id: string) => `TASK#${dueShardOf(id) % TASK_SHARDS}`;
 
 /** A stable shard in 0..DUE_SHARDS-1 from the credential id (FNV-1a; no crypto import: CDK reads this file). */
 export function dueShardOf(credentialId: string): number {
