@@ -20,10 +20,17 @@ export const JOB_ENTRIES = {
   idle: { entry: 'job-idle.ts', schedule: 'rate(1 hour)' },
 } as const satisfies Record<JobName, { entry: string; schedule: string }>;
 
-/** Event consumers that are neither routes nor schedules: SES bounces and complaints (SNS). */
+/**
+ * Event consumers that are neither routes nor schedules: SES bounces and complaints (SNS), and the table's stream
+ * driving the background membership worker (docs/decisions/0013-*.md).
+ */
 export const EVENT_ENTRIES = {
   sesFeedback: 'ses-feedback.ts',
+  membershipStream: 'membership-stream.ts',
 } as const;
+
+/** The membership sweep: due background membership work, on a schedule (docs/decisions/0013-*.md). */
+export const MEMBERSHIP_SWEEP = { entry: 'membership-sweep.ts', schedule: 'rate(1 minute)' } as const;
 
 /** Imports a function's handler module the way Lambda does (relative to functions/). */
 export async function importHandler(fn: FunctionId): Promise<unknown> {

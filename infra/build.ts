@@ -55,6 +55,8 @@ export function buildApp(app: App, stage: StageConfig, env?: Environment): Scimg
   const functions: Record<string, ScimgateFunction> = { ...api.functions };
   for (const job of JOB_NAMES) functions[`${job}Job`] = jobs.functions[job];
   if (jobs.feedbackFunction) functions.sesFeedback = jobs.feedbackFunction;
+  functions.membershipStream = jobs.membership.streamFunction;
+  functions.membershipSweep = jobs.membership.sweepFunction;
   const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
     env,
     description: `scimgate ${stage.name}: alarms and the alarm topic`,
@@ -64,6 +66,7 @@ export function buildApp(app: App, stage: StageConfig, env?: Environment): Scimg
     functions,
     jobFunctions: JOB_NAMES.map((job) => `${job}Job`),
     deadLetterQueue: jobs.deadLetterQueue,
+    membershipDeadLetterQueue: jobs.membership.deadLetterQueue,
   });
   Tags.of(app).add('app', 'scimgate');
   Tags.of(app).add('stage', stage.name);

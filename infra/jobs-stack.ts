@@ -24,6 +24,7 @@ import { EVENT_ENTRIES, JOB_ENTRIES } from '../functions/entries';
 import { JOB_NAMES, type JobName } from '../shared/domain/jobs';
 import { ScimgateFunction } from './function';
 import { mailEnvironment, mailSettings } from './mail';
+import { MembershipWorkers } from './membership';
 import type { StageConfig } from './stages';
 
 /** A job run may take this long (the byDue pages of every shard, one mail at a time). */
@@ -48,6 +49,8 @@ export class JobsStack extends Stack {
   readonly schedules: Record<JobName, scheduler.CfnSchedule>;
   readonly deadLetterQueue: sqs.Queue;
   readonly schedulerRole: iam.Role;
+  /** Background membership work: the stream consumer and the sweep (docs/decisions/0013-*.md). */
+  readonly membership: MembershipWorkers;
 
   constructor(scope: Construct, id: string, props: JobsStackProps) {
     super(scope, id, props);
@@ -151,6 +154,14 @@ export class JobsStack extends Stack {
       });
     }
     this.schedules = schedules;
+
+    this.membership = new MembershipWorkers(this, 'Membership', {
+      stage,
+      table,
+      pepperSecret,
+      schedulerRole: this.schedulerRole,
+      scheduleDeadLetters: this.deadLetterQueue,
+    });
 
     new CfnOutput(this, 'JobsDeadLetterQueueUrl', {
       value: this.deadLetterQueue.queueUrl,

@@ -32,6 +32,8 @@ export interface MonitoringStackProps extends StackProps {
   /** Job names among `functions` (their errors get their own alarm name). */
   jobFunctions: readonly string[];
   deadLetterQueue?: sqs.IQueue;
+  /** Stream records the membership worker gave up on (docs/decisions/0013-*.md). */
+  membershipDeadLetterQueue?: sqs.IQueue;
 }
 
 export class MonitoringStack extends Stack {
@@ -143,6 +145,20 @@ export class MonitoringStack extends Stack {
           .createAlarm(this, 'JobsDeadLetters', {
             ...common,
             alarmDescription: `scimgate ${stage.name}: job invocations in the dead-letter queue (docs/deploy.md, JobsDeadLetters)`,
+            threshold: 0,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          }),
+      );
+    }
+
+    if (props.membershipDeadLetterQueue) {
+      add(
+        'MembershipDeadLetters',
+        props.membershipDeadLetterQueue
+          .metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' })
+          .createAlarm(this, 'MembershipDeadLetters', {
+            ...common,
+            alarmDescription: `scimgate ${stage.name}: membership work the stream consumer gave up on (docs/deploy.md, MembershipDeadLetters)`,
             threshold: 0,
             comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           }),

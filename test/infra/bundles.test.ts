@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { EVENT_ENTRIES, FUNCTION_ENTRIES, JOB_ENTRIES } from '../../functions/entries';
+import { EVENT_ENTRIES, FUNCTION_ENTRIES, JOB_ENTRIES, MEMBERSHIP_SWEEP } from '../../functions/entries';
 import { REPO_ROOT, esbuildOptionsFor } from '../../infra/function';
 
 const KB = 1024;
@@ -19,6 +19,7 @@ const ENTRIES: [string, string][] = [
   ...Object.entries(FUNCTION_ENTRIES),
   ...Object.entries(JOB_ENTRIES).map(([job, e]): [string, string] => [`${job} job`, e.entry]),
   ...Object.entries(EVENT_ENTRIES),
+  ['membership sweep', MEMBERSHIP_SWEEP.entry],
 ];
 
 let dir: string;

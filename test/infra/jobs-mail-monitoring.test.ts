@@ -228,10 +228,11 @@ describe('jobs stack: schedules', () => {
 
   it('should use the jobs’ own cadences by default (reminders every 15 minutes, idle hourly)', () => {
     expect(STAGES.prod.schedules).toEqual({ reminders: 'rate(15 minutes)', idle: 'rate(1 hour)' });
-    expectCount(jobs, 'AWS::Scheduler::Schedule', JOB_NAMES.length);
+    // + the membership sweep (test/infra/membership.test.ts)
+    expectCount(jobs, 'AWS::Scheduler::Schedule', JOB_NAMES.length + 1);
   });
 
-  it('should let the scheduler role only invoke the job functions and write to the DLQ', () => {
+  it('should let the scheduler role only invoke the job functions and the membership sweep, and write to the DLQ', () => {
     const roleId = logicalId(stacks.jobs, stacks.jobs.schedulerRole);
     const role = jobs.findResources('AWS::IAM::Role')[roleId] as { Properties: Json };
     expect(role.Properties.AssumeRolePolicyDocument).toEqual({
@@ -255,6 +256,13 @@ describe('jobs stack: schedules', () => {
         })),
       },
       { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: dlqArn() },
+      {
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: {
+          'Fn::GetAtt': [logicalId(stacks.jobs, stacks.jobs.membership.sweepFunction.fn), 'Arn'],
+        },
+      },
     ]);
   });
 

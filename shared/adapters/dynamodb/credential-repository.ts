@@ -28,6 +28,7 @@ import type {
 } from '../../domain/credential-model';
 import * as schemas from '../../domain/credential-schemas';
 import { VersionConflict } from '../../domain/ports';
+import { pendingRecord } from './membership-items';
 import { DUE_SHARDS, INDEXES, SINGLETON_SK, TTL_ATTRIBUTE, keys } from './table-design';
 
 type DocTransactItem = NonNullable<
@@ -213,12 +214,38 @@ export class DynamoCredentialRepository implements CredentialRepository {
     );
   }
 
-  putEndpoint(endpoint: Endpoint): Promise<boolean> {
-    return this.putIfAbsent({
-      pk: keys.tenant(endpoint.tenantId),
-      sk: sk.endpoint(endpoint.id),
-      ...endpoint,
-    });
+  /** False when the endpoint exists, or when a deleted endpoint of that id is still being purged. */
+  async putEndpoint(endpoint: Endpoint): Promise<boolean> {
+    const purge = pendingRecord(
+      { taskType: 'endpoint', tenantId: endpoint.tenantId, endpointId: endpoint.id, id: endpoint.id },
+      new Date(),
+    );
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { pk: keys.tenant(endpoint.tenantId), sk: sk.endpoint(endpoint.id), ...endpoint },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: { pk: purge.pk, sk: purge.sk },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === 'TransactionCanceledException') return false;
+      throw e;
+    }
   }
 
   async listEndpoints(tenantId: string): Promise<Endpoint[]> {
@@ -238,20 +265,39 @@ export class DynamoCredentialRepository implements CredentialRepository {
     return parseItem(schemas.endpoint, out.Item, 'endpoint');
   }
 
+  /**
+   * Marks the endpoint deleted (the tombstone keeps its id: no credential reaches it again) and records its SCIM
+   * data for the background purge (docs/decisions/0013-*.md), in one transaction.
+   */
   async deleteEndpoint(tenantId: string, endpointId: string, at: string): Promise<boolean> {
     try {
       await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.tenant(tenantId), sk: sk.endpoint(endpointId) },
-          UpdateExpression: 'SET deletedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
-          ExpressionAttributeValues: { ':at': at },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { pk: keys.tenant(tenantId), sk: sk.endpoint(endpointId) },
+                UpdateExpression: 'SET deletedAt = :at',
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+                ExpressionAttributeValues: { ':at': at },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: pendingRecord(
+                  { taskType: 'endpoint', tenantId, endpointId, id: endpointId },
+                  new Date(at),
+                ),
+              },
+            },
+          ],
         }),
       );
       return true;
     } catch (e) {
-      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if ((e as { name?: string }).name === 'TransactionCanceledException') return false;
       throw e;
     }
   }
