@@ -32,6 +32,8 @@ beforeAll(() => {
 
 const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }): string =>
   stack.getLogicalId(construct.node.defaultChild as CfnResource);
+const expectResourceProperties = (t: Template, type: string, props: unknown) =>
+  t.hasResourceProperties(type, props);
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
 
 function statementsOfRole(roleId: string): Json[] {
@@ -45,14 +47,14 @@ function statementsOfRole(roleId: string): Json[] {
 
 describe('membership worker in AWS', () => {
   it('should give the table a stream with new and old images', () => {
-    data.hasResourceProperties('AWS::DynamoDB::Table', {
+    expectResourceProperties(data, 'AWS::DynamoDB::Table', {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
     });
   });
 
   it('should consume the stream with a filter, retries, bisecting, partial batch responses and a DLQ', () => {
     const m = stacks.jobs.membership;
-    jobs.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+    expectResourceProperties(jobs, 'AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stacks.jobs, m.streamFunction.fn) },
       StartingPosition: 'TRIM_HORIZON',
       BisectBatchOnFunctionError: true,
@@ -72,7 +74,7 @@ describe('membership worker in AWS', () => {
         ],
       },
     });
-    jobs.hasResourceProperties('AWS::Lambda::Function', {
+    expectResourceProperties(jobs, 'AWS::Lambda::Function', {
       FunctionName: Match.absent(),
       Timeout: MEMBERSHIP_WORK_TIMEOUT.toSeconds(),
     });
@@ -80,7 +82,7 @@ describe('membership worker in AWS', () => {
 
   it('should sweep due work every minute through the scheduler, with a retry and the jobs DLQ', () => {
     const m = stacks.jobs.membership;
-    jobs.hasResourceProperties('AWS::Scheduler::Schedule', {
+    expectResourceProperties(jobs, 'AWS::Scheduler::Schedule', {
       ScheduleExpression: MEMBERSHIP_SWEEP.schedule,
       Target: {
         Arn: { 'Fn::GetAtt': [logicalId(stacks.jobs, m.sweepFunction.fn), 'Arn'] },
@@ -140,7 +142,7 @@ describe('membership worker in AWS', () => {
     expect(
       (queues[logicalId(stacks.jobs, m.deadLetterQueue)] as { Properties: Json }).Properties,
     ).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
-    monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    expectResourceProperties(monitoring, 'AWS::CloudWatch::Alarm', {
       AlarmDescription: Match.stringLikeRegexp('membership work the stream consumer gave up on'),
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Threshold: 0,
