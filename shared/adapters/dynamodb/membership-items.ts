@@ -3,7 +3,7 @@
  * Shared by the resource repository (writes, reads) and the background membership worker. See
  * docs/decisions/0013-membership-index-and-staged-changes.md.
  *
- * Membership item: pk `<scope>#G#<group>#MEMBERS`, sk `<member id>`, `type`, `display`, `memberKey` (byMember),
+ * Membership item: pk `<scope>#G#<group>#MEMBERS`, sk `<member id>`, `type`, `display`, `memberKey` and `groupKey` (byMember),
  * `gname` (the group's displayName, for the member's `groups`), and while or after a large change:
  * `pend` = change id and `pop` = `add` | `rm`.
  *
@@ -13,7 +13,7 @@
  * copies are being refreshed; `endpoint` a deleted SCIM endpoint being purged.
  */
 import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ResourceKind, Scope } from '../../domain/ports';
 import { keys, taskShard } from './table-design';
 
@@ -23,6 +23,8 @@ export interface MembershipItem {
   type: ResourceKind;
   display?: string;
   memberKey?: string;
+  /** The group id: byMember's sort key. */
+  groupKey?: string;
   gname?: string;
   pend?: string;
   pop?: 'add' | 'rm';
@@ -34,6 +36,8 @@ export interface PendingState {
   deleted: Set<string>;
   /** Change ids staged and not committed: their staged items are not applied. */
   open: Set<string>;
+  /** Groups renamed whose members' copies of the name are still being refreshed: group id → new name. */
+  renamed: Map<string, string>;
 }
 
 /** The one visibility rule: is this item a membership now? */
@@ -50,15 +54,17 @@ export const TASK_TYPES = ['delete', 'change', 'tombstones', 'rename', 'endpoint
 /** A unit of background membership work, as stored in its pending record (and seen on the table's stream). */
 export const CleanupTaskSchema = z.object({
   taskType: z.enum(TASK_TYPES),
-  tenantId: z.string().min(1),
-  endpointId: z.string().min(1),
+  tenantId: z.string().check(z.minLength(1)),
+  endpointId: z.string().check(z.minLength(1)),
   /** delete: the deleted resource; change, tombstones, rename: the group. endpoint: the endpoint id. */
-  id: z.string().min(1),
-  kind: z.enum(['User', 'Group']).optional(),
+  id: z.string().check(z.minLength(1)),
+  kind: z.optional(z.enum(['User', 'Group'])),
   /** change, tombstones: the change id. */
-  change: z.string().optional(),
+  change: z.optional(z.string()),
   /** delete: 1 for the first pass, 2 for the second (after every request that could still write has ended). */
-  pass: z.number().int().optional(),
+  pass: z.optional(z.number().check(z.int())),
+  /** rename: the group's new displayName (readers use it until every copy is refreshed). */
+  name: z.optional(z.string()),
 });
 export type CleanupTask = z.infer<typeof CleanupTaskSchema>;
 
@@ -96,7 +102,7 @@ export async function readPendingState(
   tableName: string,
   scope: Scope,
 ): Promise<PendingState> {
-  const state: PendingState = { deleted: new Set(), open: new Set() };
+  const state: PendingState = { deleted: new Set(), open: new Set(), renamed: new Map() };
   let start: Record<string, unknown> | undefined;
   do {
     const out = await doc.send(
@@ -104,8 +110,8 @@ export async function readPendingState(
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': keys.pending(scopeKey(scope)) },
-        ProjectionExpression: 'sk, #c',
-        ExpressionAttributeNames: { '#c': 'change' },
+        ProjectionExpression: 'sk, #c, #n',
+        ExpressionAttributeNames: { '#c': 'change', '#n': 'name' },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
@@ -114,6 +120,7 @@ export async function readPendingState(
       const sk = it.sk as string;
       if (sk.startsWith('del#')) state.deleted.add(sk.slice(4));
       else if (sk.startsWith('chg#') && typeof it.change === 'string') state.open.add(it.change);
+      else if (sk.startsWith('ren#') && typeof it.name === 'string') state.renamed.set(sk.slice(4), it.name);
     }
     start = out.LastEvaluatedKey;
   } while (start);

@@ -361,8 +361,9 @@ export class DynamoResourceRepository implements ResourceRepository {
     }
     if (next.kind === 'User') items.push(...this.aliasWrites(scope, next.id, index, previous));
     if (next.kind === 'Group' && index.name !== previous.name) {
-      // The members' `groups` carry the display name: refreshed in the background.
-      const task = { taskType: 'rename' as const, ...scope, id: next.id };
+      // The members' copies of the name (`gname`) are refreshed in the background; readers take the new name
+      // from this record meanwhile.
+      const task = { taskType: 'rename' as const, ...scope, id: next.id, name: index.name };
       items.push({ Put: { TableName: this.tableName, Item: pendingRecord(task, new Date()) } });
     }
     return items;
@@ -630,7 +631,9 @@ export class DynamoResourceRepository implements ResourceRepository {
       const groupId = groupIdOf(prefix, it.pk);
       if (!isMembership(it, state) || state.deleted.has(groupId) || state.deleted.has(memberId)) continue;
       const g: MemberGroup = { value: groupId };
-      if (it.gname) g.display = it.gname;
+      // A rename in flight: its record holds the new name until every copy is refreshed.
+      const display = state.renamed.get(groupId) ?? it.gname;
+      if (display) g.display = display;
       out.push(g);
     }
     return out.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
@@ -643,6 +646,7 @@ export class DynamoResourceRepository implements ResourceRepository {
       sk: m.value,
       type: m.type,
       memberKey: keys.memberIndex(s, m.value),
+      groupKey: groupId,
       gname,
     };
     if (m.display !== undefined) item.display = m.display;

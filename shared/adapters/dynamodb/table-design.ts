@@ -37,11 +37,16 @@ export const INDEXES = {
     serves: 'emails[type eq "work"].value eq',
   },
   /**
-   * A member's groups: every membership item carries `memberKey` = `<scope>#M#<member id>`; sort key is the
-   * membership item's own partition key (one per group). Serves a user's (or member group's) `groups`,
+   * A member's groups: every membership item carries `memberKey` = `<scope>#M#<member id>` and `groupKey` = the
+   * group id (sort key; not `pk`, which would make every item's pk an index key bounded at 1 024 bytes). Serves a user's (or member group's) `groups`,
    * `members.value eq` on Groups, and the background removal of a deleted member's memberships.
    */
-  byMember: { name: 'byMember', partitionKey: 'memberKey', sortKey: 'pk', serves: 'groups of a member' },
+  byMember: {
+    name: 'byMember',
+    partitionKey: 'memberKey',
+    sortKey: 'groupKey',
+    serves: 'groups of a member',
+  },
   /**
    * Background membership work due at or before now, across tenants (sparse: only pending-work records carry
    * the keys). Like byDue, the partition key does not start with a tenant: the local driver and the AWS sweep look
