@@ -28,7 +28,7 @@ export function membershipStreamHandler(
         : undefined;
       const task = taskFromImage(record.eventName, image);
       if (!task) continue;
-      const due = Date.parse(String(image?.taskAt ?? '')) - c.clock.now().getTime();
+      const due = Date.parse(String(image?.dueAt ?? '')) - c.clock.now().getTime();
       if (due > 0) await sleep(Math.min(due, MAX_WAIT_MS));
       try {
         await c.membershipWorker.run(task, c.clock.now());

@@ -1,6 +1,6 @@
 /**
  * Lambda entry point: the membership sweep, on a schedule (every minute). Runs every pending record that is due
- * (byTask index): second passes over deleted resources' memberships, staged changes whose lease ran out, and any
+ * (byDue index, `TASK#` shards): second passes over deleted resources' memberships, staged changes whose lease ran out, and any
  * work the stream driver gave up on. Same worker code as the stream and the local loop (docs/decisions/0013-*.md).
  */
 import type { SweepReport } from '../shared/adapters/dynamodb/membership-worker';

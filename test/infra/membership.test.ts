@@ -133,7 +133,7 @@ describe('membership worker in AWS', () => {
     expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(
       [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write].sort(),
     );
-    expect(JSON.stringify(statements)).toContain('/index/byTask');
+    expect(JSON.stringify(statements)).toContain('/index/byDue');
   });
 
   it('should encrypt the membership DLQ and alarm as soon as it holds a message', () => {

@@ -83,7 +83,7 @@ export function pendingSk(task: Pick<CleanupTask, 'taskType' | 'id' | 'change'>)
   }
 }
 
-/** The pending record of a task, due at `dueAt` (found by the byTask index). */
+/** The pending record of a task, due at `dueAt` (found through the byDue index, in its `TASK#` shards). */
 export function pendingRecord(task: CleanupTask, dueAt: Date): Record<string, unknown> {
   const scope = { tenantId: task.tenantId, endpointId: task.endpointId };
   const sk = pendingSk(task);
@@ -91,8 +91,8 @@ export function pendingRecord(task: CleanupTask, dueAt: Date): Record<string, un
     pk: keys.pending(scopeKey(scope)),
     sk,
     ...task,
-    taskShard: taskShard(`${task.tenantId}/${task.endpointId}/${sk}`),
-    taskAt: dueAt.toISOString(),
+    dueShard: taskShard(`${task.tenantId}/${task.endpointId}/${sk}`),
+    dueAt: dueAt.toISOString(),
   };
 }
 

@@ -72,15 +72,15 @@ export class MembershipWorker {
     }
   }
 
-  /** Runs every task due at `now` (the byTask index), at most `limit` per shard. */
+  /** Runs every task due at `now` (the byDue index, `TASK#` shards), at most `limit` per shard. */
   async runDue(now: Date = new Date(), limit = 100): Promise<SweepReport> {
     const report: SweepReport = { ran: 0, failures: [] };
     for (let shard = 0; shard < TASK_SHARDS; shard++) {
       const out = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: INDEXES.byTask.name,
-          KeyConditionExpression: 'taskShard = :s AND taskAt <= :now',
+          IndexName: INDEXES.byDue.name,
+          KeyConditionExpression: 'dueShard = :s AND dueAt <= :now',
           ExpressionAttributeValues: { ':s': `TASK#${shard}`, ':now': now.toISOString() },
           Limit: limit,
         }),
@@ -196,7 +196,7 @@ export class MembershipWorker {
           new UpdateCommand({
             TableName: this.tableName,
             Key: key,
-            UpdateExpression: 'SET pass = :two, taskAt = :at',
+            UpdateExpression: 'SET pass = :two, dueAt = :at',
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeValues: {
               ':two': 2,
@@ -306,8 +306,8 @@ export class MembershipWorker {
         new DeleteCommand({
           TableName: this.tableName,
           Key: key,
-          ConditionExpression: 'taskAt = :t',
-          ExpressionAttributeValues: { ':t': record.Item.taskAt },
+          ConditionExpression: 'dueAt = :t',
+          ExpressionAttributeValues: { ':t': record.Item.dueAt },
         }),
       )
       .catch((e: unknown) => {

@@ -48,18 +48,17 @@ export const INDEXES = {
     serves: 'groups of a member',
   },
   /**
-   * Background membership work due at or before now, across tenants (sparse: only pending-work records carry
-   * the keys). Like byDue, the partition key does not start with a tenant: the local driver and the AWS sweep look
-   * across tenants for due work. Eight shards spread the writes. See docs/decisions/0013-*.md.
-   */
-  byTask: { name: 'byTask', partitionKey: 'taskShard', sortKey: 'taskAt', serves: 'membership work due' },
-  /**
    * Reminder and idle jobs: credentials due at or before now, across tenants (sparse: only credentials that will
    * need a job carry the keys). The one index whose partition key does not start with the tenant: a scheduled job
    * serves every tenant and must not read each tenant's credentials to find the few that are due. Eight shards
    * (`DUE#0`..`DUE#7`, from a hash of the credential id) spread the writes. See docs/jobs.md.
    */
-  byDue: { name: 'byDue', partitionKey: 'dueShard', sortKey: 'dueAt', serves: 'credentials due for a job' },
+  byDue: {
+    name: 'byDue',
+    partitionKey: 'dueShard',
+    sortKey: 'dueAt',
+    serves: 'credentials due for a job; background membership work due (TASK# shards)',
+  },
 } as const satisfies Record<string, IndexDesign>;
 
 export type ResourceKind = 'User' | 'Group';
@@ -116,7 +115,10 @@ export const keys = {
 
 export const DUE_SHARDS = 8;
 export const TASK_SHARDS = 8;
-/** byTask partition of a pending-work record. */
+/**
+ * byDue partition of a pending membership-work record (docs/decisions/0013): `TASK#0`..`TASK#7`, apart from the
+ * credentials' `DUE#` shards, so the jobs never see them and the sweep sees nothing else.
+ */
 export const taskShard = (id: string) => `TASK#${dueShardOf(id) % TASK_SHARDS}`;
 
 /** A stable shard in 0..DUE_SHARDS-1 from the credential id (FNV-1a; no crypto import: CDK reads this file). */
