@@ -26,22 +26,28 @@ export function startMembershipLoop(
 ): () => void {
   if (intervalMs <= 0) return () => undefined;
   let running = false;
+  let stopped = false;
   const tick = async () => {
-    if (running) return;
+    if (running || stopped) return;
     running = true;
     try {
       const report = await container.membershipWorker.runDue(container.clock.now());
       if (report.failures.length > 0)
         log(JSON.stringify({ level: 'WARN', message: 'membership work failed', failures: report.failures }));
     } catch (e) {
-      log(
-        JSON.stringify({ level: 'ERROR', message: 'membership sweep failed', error: (e as Error).message }),
-      );
+      // A run still in flight when the server stops may fail as storage goes away: nothing to report then.
+      if (!stopped)
+        log(
+          JSON.stringify({ level: 'ERROR', message: 'membership sweep failed', error: (e as Error).message }),
+        );
     } finally {
       running = false;
     }
   };
   const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }

@@ -812,8 +812,9 @@ export class DynamoResourceRepository implements ResourceRepository {
       const added = new Set(adds.map((m) => m.value));
       removeList = removeIds.filter((id) => current.has(id) && !added.has(id));
     }
+    const effective = new Set(addList.map((m) => m.value));
     const resolved = resolvedAdds
-      ? resolvedAdds.filter((m) => addList.some((a) => a.value === m.value))
+      ? resolvedAdds.filter((m) => effective.has(m.value))
       : await this.resolveMembers(scope, groupId, addList);
 
     const gname = String((data?.next.data ?? group.data).displayName ?? '');
