@@ -15,6 +15,7 @@
  *   BENCH_SEED_PARALLEL=8     concurrent seeding calls
  *   BENCH_COLD_RUNS=5         cold starts per function after the workload (bench/cold-start.ts; 0 = skip them)
  *   BENCH_ONLY=cold-start     only the cold starts (no seeding, no workload); merged into the existing BENCH_OUT
+ *   BENCH_ONLY=membership     only the membership benchmark (bench/membership.ts); merged into BENCH_OUT
  *   BENCH_OUT=bench/results/latest.json
  */
 
@@ -36,8 +37,8 @@ export interface BenchConfig {
   ratioRequests: number;
   /** Fresh processes per function in the cold-start run; 0 skips it. */
   coldRuns: number;
-  /** BENCH_ONLY=cold-start: only the cold-start run. */
-  only?: 'cold-start';
+  /** BENCH_ONLY=cold-start: only the cold-start run; BENCH_ONLY=membership: only bench/membership.ts. */
+  only?: 'cold-start' | 'membership';
   out: string;
 }
 
@@ -73,8 +74,8 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     throw new Error(`BENCH_SEED must be 'batch' or 'repo', got '${env.BENCH_SEED}'`);
   }
   const only = (env.BENCH_ONLY ?? '').trim().toLowerCase();
-  if (only !== '' && only !== 'cold-start') {
-    throw new Error(`BENCH_ONLY must be 'cold-start' (or unset), got '${env.BENCH_ONLY}'`);
+  if (only !== '' && only !== 'cold-start' && only !== 'membership') {
+    throw new Error(`BENCH_ONLY must be 'cold-start' or 'membership' (or unset), got '${env.BENCH_ONLY}'`);
   }
   const coldRuns = Math.floor(nonNegative('BENCH_COLD_RUNS', env.BENCH_COLD_RUNS, 5));
   if (only === 'cold-start' && coldRuns === 0)
@@ -91,7 +92,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     ratioRounds: Math.floor(nonNegative('BENCH_RATIO_ROUNDS', env.BENCH_RATIO_ROUNDS, 8)),
     ratioRequests: positiveInt('BENCH_RATIO_REQUESTS', env.BENCH_RATIO_REQUESTS, quick ? 120 : 400),
     coldRuns,
-    ...(only === 'cold-start' ? { only } : {}),
+    ...(only === 'cold-start' || only === 'membership' ? { only } : {}),
     out: env.BENCH_OUT ?? 'bench/results/latest.json',
   };
 }

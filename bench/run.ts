@@ -21,6 +21,7 @@ import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import type { Scope } from '../shared/domain/ports';
 import { coldStartTable, measureColdStarts, type ColdStartReport } from './cold-start';
 import { loadBenchConfig } from './config';
+import { runMembershipBench } from './membership';
 import { DynamoCallCounter } from './ddb-counter';
 import { ScimClient } from './http';
 import { checksList, ratioTable, resultsTable, roundTripTable, type Check, type SizeRatio } from './report';
@@ -137,6 +138,37 @@ async function main(): Promise<void> {
       coldStartTable(r),
       '',
     ];
+    if (config.only === 'membership') {
+      const env = process.env;
+      const membership = await runMembershipBench({
+        client,
+        counter,
+        doc: seedDoc,
+        tableName,
+        scope,
+        users: Number(env.BENCH_MEMBERSHIP_USERS ?? 100_000),
+        groupSize: Number(env.BENCH_MEMBERSHIP_GROUP ?? 50_000),
+        requests: Number(env.BENCH_MEMBERSHIP_REQUESTS ?? 40),
+        log,
+      });
+      const previous = existsSync(config.out)
+        ? (JSON.parse(readFileSync(config.out, 'utf8')) as Record<string, unknown>)
+        : {};
+      mkdirSync(dirname(config.out), { recursive: true });
+      writeFileSync(
+        config.out,
+        JSON.stringify(
+          {
+            ...previous,
+            membership: { ...membership, loadAverage1m: [loadAtStart, round(loadavg()[0] ?? NaN, 2)] },
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+      console.log(JSON.stringify(membership, null, 2));
+      return;
+    }
     if (config.only === 'cold-start') {
       const cold = await coldStart();
       // Alone, the cold starts replace `coldStart` in the existing results and keep the workload's.

@@ -1,0 +1,301 @@
+/**
+ * `BENCH_ONLY=membership npm run bench`: group membership at scale (issue 9), against the real handlers over an
+ * in-memory DynamoDB Local in this process, with the floor of the same writes measured in the same run.
+ *
+ *   1. PATCH add 100 members (Entra shape) vs the floor of its minimal writes: four BatchWriteItem calls of 25
+ *      membership items and one UpdateItem of the group, issued one after another by a bare document client; at
+ *      c=1 and c=16 (requests per second, ratio = scimgate / floor).
+ *   2. DELETE of a 500-member group vs DELETE of a user in no group (p50, ratio).
+ *   3. A large group in a large endpoint: add 100, remove 100, replace (the most members one body carries),
+ *      GET with excludedAttributes=members, DELETE; latency and DynamoDB calls per request.
+ *
+ *   BENCH_MEMBERSHIP_USERS=100000   users in the endpoint for part 3 (parts 1-2 use the first 4 000)
+ *   BENCH_MEMBERSHIP_GROUP=50000    members of the large group
+ *   BENCH_MEMBERSHIP_REQUESTS=40    requests per concurrency level in parts 1-2
+ */
+import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { v7 as uuidv7 } from 'uuid';
+import { keys } from '../shared/adapters/dynamodb/table-design';
+import type { Scope } from '../shared/domain/ports';
+import { total, type DynamoCallCounter } from './ddb-counter';
+import type { ScimClient } from './http';
+import { seedUsers, type SeededUser } from './seed';
+import { percentile, round } from './stats';
+
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+
+export interface MembershipBenchOptions {
+  client: ScimClient;
+  counter: DynamoCallCounter;
+  /** A document client of its own (the floor and seeding are not the server's calls). */
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  scope: Scope;
+  users: number;
+  groupSize: number;
+  requests: number;
+  log: (line: string) => void;
+}
+
+export interface Timing {
+  requests: number;
+  reqPerSec: number;
+  p50: number;
+  p95: number;
+  ddbCallsPerRequest?: number;
+}
+
+async function timed(
+  n: number,
+  concurrency: number,
+  fn: (i: number) => Promise<void>,
+): Promise<{ reqPerSec: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t0 = performance.now();
+        await fn(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { reqPerSec: (n * 1000) / (performance.now() - started), latencies };
+}
+
+const p = (latencies: number[], q: number) =>
+  percentile(
+    [...latencies].sort((a, b) => a - b),
+    q,
+  );
+const summary = (r: { reqPerSec: number; latencies: number[] }, calls?: number): Timing => ({
+  requests: r.latencies.length,
+  reqPerSec: round(r.reqPerSec, 1),
+  p50: round(p(r.latencies, 50), 1),
+  p95: round(p(r.latencies, 95), 1),
+  ...(calls !== undefined ? { ddbCallsPerRequest: round(calls / r.latencies.length, 2) } : {}),
+});
+
+export async function runMembershipBench(o: MembershipBenchOptions): Promise<Record<string, unknown>> {
+  const { client, counter, log } = o;
+  const s = keys.scope(o.scope.tenantId, o.scope.endpointId);
+  const seeded: SeededUser[] = [];
+  const seedTo = async (n: number) => {
+    if (seeded.length >= n) return;
+    const started = performance.now();
+    const r = await seedUsers({
+      doc: o.doc,
+      tableName: o.tableName,
+      scope: o.scope,
+      from: seeded.length,
+      to: n,
+      mode: 'batch',
+      parallel: 8,
+      onProgress: (d) => log(`seeded ${seeded.length + d} users`),
+    });
+    seeded.push(...r.users);
+    log(`seeded ${n} users in ${round((performance.now() - started) / 1000, 1)} s`);
+  };
+  const ok = async (
+    method: 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'GET',
+    path: string,
+    body: unknown,
+    want: number,
+  ) => {
+    const res = await client.send({ method, path, ...(body !== undefined ? { body } : {}) });
+    if (res.status !== want) throw new Error(`${method} ${path}: ${res.status} ${res.text.slice(0, 200)}`);
+    return res;
+  };
+  const newGroup = async (name: string, members: string[] = []) =>
+    JSON.parse(
+      (
+        await ok(
+          'POST',
+          'Groups',
+          { schemas: [GROUP], displayName: name, members: members.map((value) => ({ value })) },
+          201,
+        )
+      ).text,
+    ).id as string;
+
+  const out: Record<string, unknown> = {};
+  await seedTo(4000);
+
+  // 1. PATCH add 100 vs the floor.
+  const add100: Record<string, unknown> = {};
+  for (const c of [1, 16]) {
+    const floor = await timed(o.requests, c, async () => {
+      const pk = keys.members(s, `floor-${uuidv7()}`);
+      for (let b = 0; b < 4; b++) {
+        await o.doc.send(
+          new BatchWriteCommand({
+            RequestItems: {
+              [o.tableName]: Array.from({ length: 25 }, (_, k) => ({
+                PutRequest: {
+                  Item: {
+                    pk,
+                    sk: seeded[b * 25 + k]!.id,
+                    type: 'User',
+                    memberKey: keys.memberIndex(s, seeded[b * 25 + k]!.id),
+                    groupKey: pk,
+                    gname: 'floor',
+                  },
+                },
+              })),
+            },
+          }),
+        );
+      }
+      await o.doc.send(
+        new UpdateCommand({
+          TableName: o.tableName,
+          Key: { pk: keys.resources(s, 'Group'), sk: `floor-${c}` },
+          UpdateExpression: 'SET lastModified = :lm ADD version :one',
+          ExpressionAttributeValues: { ':lm': new Date().toISOString(), ':one': 1 },
+        }),
+      );
+    });
+    // Each request adds 100 users to its own group (groups of up to 4 000 members).
+    const groups = await Promise.all(
+      Array.from({ length: Math.ceil(o.requests / 40) }, (_, g) => newGroup(`add100-c${c}-${g}`)),
+    );
+    const before = counter.snapshot();
+    const scim = await timed(o.requests, c, async (i) => {
+      const g = groups[Math.floor(i / 40)]!;
+      const slice = seeded.slice((i % 40) * 100, (i % 40) * 100 + 100);
+      await ok(
+        'PATCH',
+        `Groups/${g}`,
+        {
+          schemas: [PATCH],
+          Operations: [{ op: 'Add', path: 'members', value: slice.map((u) => ({ value: u.id })) }],
+        },
+        204,
+      );
+    });
+    const calls = total(counter.since(before));
+    add100[`c${c}`] = {
+      floor: summary(floor),
+      scimgate: summary(scim, calls),
+      ratio: round(scim.reqPerSec / floor.reqPerSec, 2),
+    };
+    log(`PATCH add 100, c=${c}: ${JSON.stringify(add100[`c${c}`])}`);
+  }
+  out.patchAdd100 = add100;
+
+  // 2. DELETE a 500-member group vs a user in no group.
+  const n = Math.max(10, Math.floor(o.requests / 4));
+  const big: string[] = [];
+  for (let i = 0; i < n; i++)
+    big.push(
+      await newGroup(
+        `del500-${i}`,
+        seeded.slice(i * 100, i * 100 + 500).map((u) => u.id),
+      ),
+    );
+  let before = counter.snapshot();
+  const delGroup = await timed(
+    n,
+    1,
+    async (i) => void (await ok('DELETE', `Groups/${big[i]}`, undefined, 204)),
+  );
+  const delGroupCalls = total(counter.since(before));
+  const loners = seeded.slice(3000, 3000 + n);
+  before = counter.snapshot();
+  const delUser = await timed(
+    n,
+    1,
+    async (i) => void (await ok('DELETE', `Users/${loners[i]!.id}`, undefined, 204)),
+  );
+  const delUserCalls = total(counter.since(before));
+  out.delete500 = {
+    group500: summary(delGroup, delGroupCalls),
+    userInNoGroup: summary(delUser, delUserCalls),
+    p50Ratio: round(p(delGroup.latencies, 50) / p(delUser.latencies, 50), 2),
+  };
+  log(`DELETE 500-member group vs user: ${JSON.stringify(out.delete500)}`);
+
+  // 3. A large group in a large endpoint.
+  const started = performance.now();
+  await seedTo(o.users);
+  const members = seeded.slice(4000, 4000 + o.groupSize).map((u) => u.id);
+  const large = await newGroup('large', members.slice(0, 10_000));
+  for (let i = 10_000; i < members.length; i += 10_000) {
+    await ok(
+      'PATCH',
+      `Groups/${large}`,
+      {
+        schemas: [PATCH],
+        Operations: [
+          { op: 'add', path: 'members', value: members.slice(i, i + 10_000).map((value) => ({ value })) },
+        ],
+      },
+      204,
+    );
+  }
+  log(`large group of ${members.length} built in ${round((performance.now() - started) / 1000, 1)} s`);
+  const outside = seeded.slice(4000 + o.groupSize, 4000 + o.groupSize + 100).map((u) => u.id);
+  const one = async (
+    label: string,
+    method: 'PATCH' | 'GET' | 'DELETE',
+    path: string,
+    body: unknown,
+    want: number,
+  ) => {
+    const b = counter.snapshot();
+    const t0 = performance.now();
+    await ok(method, path, body, want);
+    const ms = round(performance.now() - t0, 1);
+    const calls = counter.since(b);
+    log(`large group, ${label}: ${ms} ms, ${total(calls)} DynamoDB calls ${JSON.stringify(calls)}`);
+    return { ms, ddbCalls: total(calls), byCommand: calls };
+  };
+  const ops: Record<string, unknown> = {};
+  ops.add100 = await one(
+    'add 100',
+    'PATCH',
+    `Groups/${large}`,
+    {
+      schemas: [PATCH],
+      Operations: [{ op: 'add', path: 'members', value: outside.map((value) => ({ value })) }],
+    },
+    204,
+  );
+  ops.remove100 = await one(
+    'remove 100',
+    'PATCH',
+    `Groups/${large}`,
+    {
+      schemas: [PATCH],
+      Operations: outside.map((v) => ({ op: 'remove', path: `members[value eq "${v}"]` })),
+    },
+    204,
+  );
+  // The largest replace one body carries (10 000 members): the diff against the whole list, written.
+  ops.replace10000 = await one(
+    'replace with 10 000 (body limit)',
+    'PATCH',
+    `Groups/${large}`,
+    {
+      schemas: [PATCH],
+      Operations: [
+        { op: 'replace', path: 'members', value: members.slice(0, 10_000).map((value) => ({ value })) },
+      ],
+    },
+    204,
+  );
+  ops.getExcludedMembers = await one(
+    'GET excludedAttributes=members',
+    'GET',
+    `Groups/${large}?excludedAttributes=members`,
+    undefined,
+    200,
+  );
+  ops.delete = await one('DELETE', 'DELETE', `Groups/${large}`, undefined, 204);
+  out.largeGroup = { users: o.users, groupSize: members.length, ...ops };
+  return out;
+}
