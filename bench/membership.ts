@@ -122,6 +122,10 @@ export async function runMembershipBench(o: MembershipBenchOptions): Promise<Rec
       ).text,
     ).id as string;
 
+  if (o.users < 4000 + o.groupSize + 100)
+    throw new Error(
+      'BENCH_MEMBERSHIP_USERS must exceed 4 000 + BENCH_MEMBERSHIP_GROUP + 100 (users outside the group)',
+    );
   const out: Record<string, unknown> = {};
   await seedTo(4000);
 
