@@ -512,7 +512,12 @@ export class ScimResources {
     if (!members.replaceAll) return members;
     const existing = await this.repo.listMembers(ctx.scope, groupId);
     const hidden = new Set(
-      (await this.hiddenUsers(ctx, existing.filter((m) => m.type === 'User').map((m) => m.value))).map((u) => u.id),
+      (
+        await this.hiddenUsers(
+          ctx,
+          existing.filter((m) => m.type === 'User').map((m) => m.value),
+        )
+      ).map((u) => u.id),
     );
     const desired = new Set(members.replaceAll.map((m) => m.value));
     const visibleExisting = existing.filter((m) => !hidden.has(m.value));
@@ -521,7 +526,10 @@ export class ScimResources {
     const added = members.replaceAll.filter((m) => !current.has(m.value)).map((m) => m.value);
     await this.checkMembersWritable(ctx, [...added, ...removed]);
     const kept = existing.filter((m) => hidden.has(m.value) && !desired.has(m.value));
-    return { ...members, replaceAll: [...members.replaceAll, ...kept.map((m) => ({ value: m.value, type: m.type }))] };
+    return {
+      ...members,
+      replaceAll: [...members.replaceAll, ...kept.map((m) => ({ value: m.value, type: m.type }))],
+    };
   }
 
   /**

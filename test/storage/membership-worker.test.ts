@@ -7,8 +7,11 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { v7 as uuidv7 } from 'uuid';
-import { membershipStreamHandler } from '../../functions/membership-stream';
-import { membershipSweepHandler } from '../../functions/membership-sweep';
+import {
+  membershipStreamWork,
+  membershipSweepWork,
+  type MembershipServices,
+} from '../../functions/compose/membership';
 import { pendingRecord, scopeKey } from '../../shared/adapters/dynamodb/membership-items';
 import { MembershipWorker } from '../../shared/adapters/dynamodb/membership-worker';
 import { migrateTo0013 } from '../../shared/adapters/dynamodb/migrate-0013';
@@ -16,6 +19,14 @@ import { DynamoResourceRepository } from '../../shared/adapters/dynamodb/resourc
 import { keys } from '../../shared/adapters/dynamodb/table-design';
 import { systemClock, type Scope, type StoredResource } from '../../shared/domain/ports';
 import { createTestTable, type TestTable } from '../support/tables';
+
+const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined };
+/** The Lambda drivers' work over the given services, as their entries run it. */
+const membershipStreamHandler =
+  (services: () => MembershipServices) => (event: Parameters<ReturnType<typeof membershipStreamWork>>[1]) =>
+    membershipStreamWork()(services(), event, quiet);
+const membershipSweepHandler = (services: () => MembershipServices) => (event: { time?: string }) =>
+  membershipSweepWork(services(), event, quiet);
 
 let t: TestTable;
 let repo: DynamoResourceRepository;
