@@ -22,14 +22,14 @@ export const JOB_ENTRIES = {
 
 /**
  * Event consumers that are neither routes nor schedules: SES bounces and complaints (SNS), and the table's stream
- * driving the background membership worker (docs/decisions/0013-*.md).
+ * driving the background membership worker (docs/decisions/0014-*.md).
  */
 export const EVENT_ENTRIES = {
   sesFeedback: 'ses-feedback.ts',
   membershipStream: 'membership-stream.ts',
 } as const;
 
-/** The membership sweep: due background membership work, on a schedule (docs/decisions/0013-*.md). */
+/** The membership sweep: due background membership work, on a schedule (docs/decisions/0014-*.md). */
 export const MEMBERSHIP_SWEEP = { entry: 'membership-sweep.ts', schedule: 'rate(1 minute)' } as const;
 
 /** Imports a function's handler module the way Lambda does (relative to functions/). */

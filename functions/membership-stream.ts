@@ -1,5 +1,5 @@
 /**
- * Lambda entry point: the table's stream → the background membership worker (docs/decisions/0013-*.md). The work
+ * Lambda entry point: the table's stream → the background membership worker (docs/decisions/0014-*.md). The work
  * is in compose/membership.ts (same worker code as the sweep and the local loop).
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';

@@ -49,7 +49,7 @@ export class JobsStack extends Stack {
   readonly schedules: Record<JobName, scheduler.CfnSchedule>;
   readonly deadLetterQueue: sqs.Queue;
   readonly schedulerRole: iam.Role;
-  /** Background membership work: the stream consumer and the sweep (docs/decisions/0013-*.md). */
+  /** Background membership work: the stream consumer and the sweep (docs/decisions/0014-*.md). */
   readonly membership: MembershipWorkers;
 
   constructor(scope: Construct, id: string, props: JobsStackProps) {

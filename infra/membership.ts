@@ -1,5 +1,5 @@
 /**
- * The background membership worker in AWS (docs/decisions/0013-membership-index-and-staged-changes.md):
+ * The background membership worker in AWS (docs/decisions/0014-membership-index-and-staged-changes.md):
  *
  * - a stream consumer: the table's stream, filtered to inserted pending records that ask for work (deleted
  *   resources, tombstones, renames, deleted endpoints), with retries, bisecting on error, partial batch responses

@@ -32,7 +32,7 @@ export interface MonitoringStackProps extends StackProps {
   /** Job names among `functions` (their errors get their own alarm name). */
   jobFunctions: readonly string[];
   deadLetterQueue?: sqs.IQueue;
-  /** Stream records the membership worker gave up on (docs/decisions/0013-*.md). */
+  /** Stream records the membership worker gave up on (docs/decisions/0014-*.md). */
   membershipDeadLetterQueue?: sqs.IQueue;
 }
 

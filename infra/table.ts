@@ -23,7 +23,7 @@ export class ScimgateTable extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: TTL_ATTRIBUTE,
-      // Drives the background membership worker (infra/membership.ts, docs/decisions/0013-*.md).
+      // Drives the background membership worker (infra/membership.ts, docs/decisions/0014-*.md).
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
     for (const index of Object.values(INDEXES)) {

@@ -27,7 +27,7 @@ const ConfigSchema = z
     TENANT_IDLE_DAYS: z.optional(z.string().check(z.regex(/^\d{1,4}$/))),
     /** One access-log line per HTTP request (default on); the benchmarks turn it off. */
     ACCESS_LOG: z.optional(z.enum(['on', 'off'])),
-    /** Delay of the second background pass over a deleted resource's memberships (default 60; docs/decisions/0013). */
+    /** Delay of the second background pass over a deleted resource's memberships (default 60; docs/decisions/0014). */
     MEMBERSHIP_SECOND_PASS_SECONDS: z.optional(z.string().check(z.regex(/^\d{1,4}$/))),
     /** Admin console link in mails for tenants whose policy names none, and the base of setup links. */
     CONSOLE_URL: z.optional(z.string().check(z.minLength(1))),

@@ -38,7 +38,7 @@ export interface Container {
   accessTokens: AccessTokens;
   edge: ScimEdgeDeps;
   jobs: Jobs;
-  /** Background membership work (deleted resources, stale staged changes, renames): docs/decisions/0013. */
+  /** Background membership work (deleted resources, stale staged changes, renames): docs/decisions/0014. */
   membershipWorker: MembershipWorker;
   credentialRepository: CredentialRepository;
   /** The Lambda handler of every HTTP function, over this container's core. */

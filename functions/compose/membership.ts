@@ -1,5 +1,5 @@
 /**
- * Composition root of the background membership worker (docs/decisions/0013-*.md), and the work of its two
+ * Composition root of the background membership worker (docs/decisions/0014-*.md), and the work of its two
  * Lambda drivers: the table's stream (functions/membership-stream.ts) and the sweep schedule
  * (functions/membership-sweep.ts). The local loop (functions/local/membership-loop.ts) runs the same worker.
  */

@@ -7,7 +7,7 @@
  *   SCIMGATE_JOB_INTERVAL_SECONDS=60     reminder and idle jobs run this often (0 disables); mails go to
  *                                        <data dir>/outbox as .eml files (docs/jobs.md)
  *   SCIMGATE_MEMBERSHIP_INTERVAL_MS=500  background membership work (deleted resources' memberships, stale
- *                                        staged changes) runs this often (0 disables; docs/decisions/0013)
+ *                                        staged changes) runs this often (0 disables; docs/decisions/0014)
  */
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';

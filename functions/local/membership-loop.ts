@@ -1,5 +1,5 @@
 /**
- * Local server: drives the background membership worker (docs/decisions/0013-*.md) the way the table's stream and
+ * Local server: drives the background membership worker (docs/decisions/0014-*.md) the way the table's stream and
  * the sweep schedule do in AWS: every SCIMGATE_MEMBERSHIP_INTERVAL_MS (default 500; 0 disables) it runs the work
  * that is due. Same worker code as in AWS; only the driver differs.
  */

@@ -14,7 +14,7 @@ import {
 } from '../../functions/compose/membership';
 import { pendingRecord, scopeKey } from '../../shared/adapters/dynamodb/membership-items';
 import { MembershipWorker } from '../../shared/adapters/dynamodb/membership-worker';
-import { migrateTo0013 } from '../../shared/adapters/dynamodb/migrate-0013';
+import { migrateTo0014 } from '../../shared/adapters/dynamodb/migrate-0014';
 import { DynamoResourceRepository } from '../../shared/adapters/dynamodb/resource-repository';
 import { keys } from '../../shared/adapters/dynamodb/table-design';
 import { systemClock, type Scope, type StoredResource } from '../../shared/domain/ports';
@@ -235,7 +235,7 @@ describe('migration from the 0002 layout', () => {
     for (const Item of old) await t.doc.send(new PutCommand({ TableName: t.tableName, Item }));
     expect(await repo.groupsOf(scope, userId)).toEqual([]);
 
-    const report = await migrateTo0013(t.doc, t.tableName);
+    const report = await migrateTo0014(t.doc, t.tableName);
     expect(report).toMatchObject({ membershipsIndexed: 1, aliasesWritten: 1, resourcesCleaned: 1 });
     expect(await repo.groupsOf(scope, userId)).toEqual([{ value: groupId, display: 'Legacy group' }]);
     expect(
@@ -247,7 +247,7 @@ describe('migration from the 0002 layout', () => {
     expect(user.Item).not.toHaveProperty('memberOf');
     expect(user.Item).not.toHaveProperty('mv');
 
-    expect(await migrateTo0013(t.doc, t.tableName)).toMatchObject({
+    expect(await migrateTo0014(t.doc, t.tableName)).toMatchObject({
       membershipsIndexed: 0,
       aliasesWritten: 0,
       resourcesCleaned: 0,

@@ -1,11 +1,12 @@
 /**
  * A TCP proxy in front of DynamoDB Local that a test can switch between `pass` (forward), `refuse` (reset every
- * connection: the store is gone) and `freeze` (accept and never answer: the store hangs). Existing connections are
- * cut on every switch, so the client's kept-alive sockets see the change at once.
+ * connection: the store is gone), `freeze` (accept and never answer: the store hangs) and `slow` (forward, every
+ * answer held back `slowMs`: a store that is healthy but takes its time). Existing connections are cut on every
+ * switch, so the client's kept-alive sockets see the change at once.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
-export type FaultMode = 'pass' | 'refuse' | 'freeze';
+export type FaultMode = 'pass' | 'refuse' | 'freeze' | 'slow';
 
 export interface FaultProxy {
   endpoint: string;
@@ -13,7 +14,7 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+export async function startFaultProxy(target: string, slowMs = 200): Promise<FaultProxy> {
   const { hostname, port } = new URL(target);
   let mode: FaultMode = 'pass';
   const open = new Set<Socket>();
@@ -27,7 +28,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     open.add(upstream);
     upstream.on('close', () => open.delete(upstream));
     upstream.on('error', () => client.destroy());
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    if (mode === 'slow') {
+      upstream.on('data', (chunk: Buffer) => setTimeout(() => client.write(chunk), slowMs));
+      upstream.on('end', () => setTimeout(() => client.end(), slowMs));
+    } else upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

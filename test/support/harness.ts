@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startMembershipLoop } from '../../functions/local/membership-loop';
 import { startLocalServer, type LambdaHandler, type LocalServer } from '../../functions/local/server';
 import { buildContainer, type Container } from '../../functions/compose/container';
-import { createDocumentClient, type DynamoTimeouts } from '../../shared/adapters/dynamodb/client';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { MembershipWorker } from '../../shared/adapters/dynamodb/membership-worker';
 import type { CredentialView } from '../../shared/domain/credential-model';
 import type { CredentialService } from '../../shared/domain/credential-service';
@@ -92,10 +92,8 @@ export async function send(
 }
 
 /** The assembled handlers behind the local HTTP server, over a fresh table in DynamoDB Local. */
-export async function startHarness(
-  options: { clock?: Clock; tenantId?: string; timeouts?: Partial<DynamoTimeouts> } = {},
-): Promise<Harness> {
-  const table = await createTestTable(options.timeouts);
+export async function startHarness(options: { clock?: Clock; tenantId?: string } = {}): Promise<Harness> {
+  const table = await createTestTable();
   const logs: LogLine[] = [];
   const container = buildContainer(
     {

@@ -267,7 +267,7 @@ export class DynamoCredentialRepository implements CredentialRepository {
 
   /**
    * Marks the endpoint deleted (the tombstone keeps its id: no credential reaches it again) and records its SCIM
-   * data for the background purge (docs/decisions/0013-*.md), in one transaction.
+   * data for the background purge (docs/decisions/0014-*.md), in one transaction.
    */
   async deleteEndpoint(tenantId: string, endpointId: string, at: string): Promise<boolean> {
     try {

@@ -1,7 +1,7 @@
 /**
  * Membership items and the scope's pending-work records: their layout and the one rule every reader applies.
  * Shared by the resource repository (writes, reads) and the background membership worker. See
- * docs/decisions/0013-membership-index-and-staged-changes.md.
+ * docs/decisions/0014-membership-index-and-staged-changes.md.
  *
  * Membership item: pk `<scope>#G#<group>#MEMBERS`, sk `<member id>`, `type`, `display`, `memberKey` and `groupKey` (byMember),
  * `gname` (the group's displayName, for the member's `groups`), and while or after a large change:
@@ -130,12 +130,19 @@ export async function readPendingState(
 type WriteRequest =
   { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
 
+/**
+ * Calls one operation keeps in flight at once when it fans out (BatchGet/BatchWrite chunks, per-item work): the
+ * cost of a large change grows in round trips, never in parallel requests (the client also bounds its requests in
+ * flight overall: client.ts, MAX_IN_FLIGHT).
+ */
+export const FAN_OUT = 8;
+
 /** BatchWriteItem in chunks of 25, `parallel` chunks at a time, retrying unprocessed items. */
 export async function batchWrite(
   doc: DynamoDBDocumentClient,
   tableName: string,
   requests: WriteRequest[],
-  parallel = 8,
+  parallel = FAN_OUT,
 ): Promise<void> {
   const chunks: WriteRequest[][] = [];
   for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));

@@ -3,7 +3,7 @@
  * membership-items.ts), with no knowledge of what drives it. Drivers: the table's stream in AWS
  * (functions/membership-stream.ts), a scheduled sweep of due records in AWS (functions/membership-sweep.ts) and the
  * local server's loop (functions/local/membership-loop.ts). Every task is idempotent: a rerun after a failure or a
- * duplicate delivery does no harm. See docs/decisions/0013-membership-index-and-staged-changes.md.
+ * duplicate delivery does no harm. See docs/decisions/0014-membership-index-and-staged-changes.md.
  */
 import {
   DeleteCommand,
@@ -17,6 +17,7 @@ import type { Scope } from '../../domain/ports';
 import {
   CleanupTaskSchema,
   batchWrite,
+  FAN_OUT,
   forEachLimited,
   pendingSk,
   scopeKey,
@@ -162,7 +163,7 @@ export class MembershipWorker {
     }
     const prefix = keys.members(scopeKey(scope), '');
     const lastModified = now.toISOString();
-    await forEachLimited(await this.membershipsOfMember(scope, task.id), 8, async (it) => {
+    await forEachLimited(await this.membershipsOfMember(scope, task.id), FAN_OUT, async (it) => {
       const groupId = groupIdOf(prefix, it.pk);
       try {
         // The group's version and lastModified move with its member list (RFC 7644 §3.14).
@@ -249,7 +250,7 @@ export class MembershipWorker {
   private async eraseTombstones(scope: Scope, task: CleanupTask): Promise<void> {
     const change = task.change ?? '';
     const tombs = (await this.groupItems(scope, task.id, { change })).filter((it) => it.pop === 'rm');
-    await forEachLimited(tombs, 8, async (it) => {
+    await forEachLimited(tombs, FAN_OUT, async (it) => {
       // Only if still this tombstone: a later change may have added the member again.
       await this.doc
         .send(
@@ -284,7 +285,7 @@ export class MembershipWorker {
     const name = (group.Item?.data as { displayName?: unknown } | undefined)?.displayName;
     if (typeof name === 'string') {
       const stale = (await this.groupItems(scope, task.id)).filter((it) => it.gname !== name);
-      await forEachLimited(stale, 8, async (it) => {
+      await forEachLimited(stale, FAN_OUT, async (it) => {
         await this.doc
           .send(
             new UpdateCommand({

@@ -1,7 +1,7 @@
 /**
  * DynamoDB implementation of the SCIM `ResourceRepository` port. Round trips per operation are documented in
  * docs/architecture.md and counted in `npm run bench`; the membership model in
- * docs/decisions/0013-membership-index-and-staged-changes.md.
+ * docs/decisions/0014-membership-index-and-staged-changes.md.
  */
 import { v7 as uuidv7 } from 'uuid';
 import {
@@ -31,7 +31,9 @@ import {
   type StoredResource,
 } from '../../domain/ports';
 import {
+  FAN_OUT,
   batchWrite,
+  forEachLimited,
   isMembership,
   pendingRecord,
   readPendingState,
@@ -383,7 +385,7 @@ export class DynamoResourceRepository implements ResourceRepository {
   async delete(scope: Scope, existing: StoredResource, index: IndexValues): Promise<void> {
     const { kind, id } = existing;
     // Constant work: the item, its guard, the counter and one pending record. Readers hide the resource's
-    // memberships from now on; the membership worker removes them (docs/decisions/0013-*.md).
+    // memberships from now on; the membership worker removes them (docs/decisions/0014-*.md).
     const task = { taskType: 'delete' as const, ...scope, id, kind, pass: 1 };
     const items: DocTransactItem[] = [
       {
@@ -695,44 +697,40 @@ export class DynamoResourceRepository implements ResourceRepository {
     const unique = [...new Set(ids)];
     const chunks: string[][] = [];
     for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        let request: Record<string, unknown> | undefined = {
-          [this.tableName]: {
-            Keys: chunk.map((id) => this.resourceKey(scope, kind, id)),
-            ProjectionExpression: 'sk',
-            ConsistentRead: true,
-          },
-        };
-        while (request && Object.keys(request).length > 0) {
-          const out = await this.doc.send(new BatchGetCommand({ RequestItems: request as never }));
-          for (const it of out.Responses?.[this.tableName] ?? []) found.push(it.sk as string);
-          request = out.UnprocessedKeys as typeof request;
-        }
-      }),
-    );
+    await forEachLimited(chunks, FAN_OUT, async (chunk) => {
+      let request: Record<string, unknown> | undefined = {
+        [this.tableName]: {
+          Keys: chunk.map((id) => this.resourceKey(scope, kind, id)),
+          ProjectionExpression: 'sk',
+          ConsistentRead: true,
+        },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: request as never }));
+        for (const it of out.Responses?.[this.tableName] ?? []) found.push(it.sk as string);
+        request = out.UnprocessedKeys as typeof request;
+      }
+    });
     return found;
   }
 
-  /** The stored membership items of `ids` in a group (one BatchGet per 100 ids, in parallel). */
+  /** The stored membership items of `ids` in a group (one BatchGet per 100 ids, FAN_OUT at a time). */
   private async membershipsOf(scope: Scope, groupId: string, ids: string[]): Promise<MembershipItem[]> {
     const pk = keys.members(scopeKey(scope), groupId);
     const found: MembershipItem[] = [];
     const unique = [...new Set(ids)];
     const chunks: string[][] = [];
     for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        let request: Record<string, unknown> | undefined = {
-          [this.tableName]: { Keys: chunk.map((id) => ({ pk, sk: id })), ConsistentRead: true },
-        };
-        while (request && Object.keys(request).length > 0) {
-          const out = await this.doc.send(new BatchGetCommand({ RequestItems: request as never }));
-          found.push(...((out.Responses?.[this.tableName] ?? []) as MembershipItem[]));
-          request = out.UnprocessedKeys as typeof request;
-        }
-      }),
-    );
+    await forEachLimited(chunks, FAN_OUT, async (chunk) => {
+      let request: Record<string, unknown> | undefined = {
+        [this.tableName]: { Keys: chunk.map((id) => ({ pk, sk: id })), ConsistentRead: true },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: request as never }));
+        found.push(...((out.Responses?.[this.tableName] ?? []) as MembershipItem[]));
+        request = out.UnprocessedKeys as typeof request;
+      }
+    });
     return found;
   }
 

@@ -116,7 +116,7 @@ export const keys = {
 export const DUE_SHARDS = 8;
 export const TASK_SHARDS = 8;
 /**
- * byDue partition of a pending membership-work record (docs/decisions/0013): `TASK#0`..`TASK#7`, apart from the
+ * byDue partition of a pending membership-work record (docs/decisions/0014): `TASK#0`..`TASK#7`, apart from the
  * credentials' `DUE#` shards, so the jobs never see them and the sweep sees nothing else.
  */
 export const taskShard = (id: string) => `TASK#${dueShardOf(id) % TASK_SHARDS}`;

@@ -1,5 +1,5 @@
 /**
- * One-off backfill from the 0002 layout to the 0013 layout (docs/decisions/0013-*.md, "Migration"):
+ * One-off backfill from the 0002 layout to the 0014 layout (docs/decisions/0014-*.md, "Migration"):
  *
  * - membership items get `memberKey` and `groupKey` (the byMember index) and `gname` (their group's displayName);
  * - users get an alias item for each work e-mail after the first (byWorkEmail);
@@ -15,7 +15,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { forEachLimited } from './membership-items';
+import { FAN_OUT, forEachLimited } from './membership-items';
 import { keys } from './table-design';
 
 export interface MigrationReport {
@@ -30,7 +30,7 @@ const ignoreMissing = (e: unknown) => {
   if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
 };
 
-export async function migrateTo0013(
+export async function migrateTo0014(
   doc: DynamoDBDocumentClient,
   tableName: string,
   options: { segments?: number } = {},
@@ -147,7 +147,7 @@ export async function migrateTo0013(
         );
         const items = out.Items ?? [];
         report.scanned += items.length;
-        await forEachLimited(items, 8, migrateItem);
+        await forEachLimited(items, FAN_OUT, migrateItem);
         start = out.LastEvaluatedKey;
       } while (start);
     }),
