@@ -40,7 +40,7 @@ describe('DynamoDB client', () => {
     );
     const failures = results.filter((r) => r.status === 'rejected');
     expect(failures.map((f) => String((f as PromiseRejectedResult).reason))).toEqual([]);
-    const attempts = results.map((r) => (r.status === 'fulfilled' ? r.value.$metadata.attempts : 0));
+    const attempts = results.map((r) => (r.status === 'fulfilled' ? (r.value.$metadata.attempts ?? 0) : 0));
     expect(Math.max(...attempts)).toBe(1);
     // The fan-out really outlasted the connection timeout: without the bound the queued requests would have failed.
     expect(Date.now() - started).toBeGreaterThan(DYNAMODB_TIMEOUTS.connectionTimeoutMs);
