@@ -16,9 +16,9 @@ export interface ApiRoute {
   source: RouteDef;
 }
 
-/** Every API Gateway route: one per ROUTES entry, plus the lower-case aliases. */
+/** Every API Gateway route: one per ROUTES entry (local-only ones excepted), plus the lower-case aliases. */
 export function apiRoutes(): ApiRoute[] {
-  return ROUTES.flatMap((route) => {
+  return ROUTES.filter((route) => !route.localOnly).flatMap((route) => {
     const own: ApiRoute = { fn: route.fn, method: route.method, path: route.path, source: route };
     const alias = aliasPath(route);
     return alias ? [own, { ...own, path: alias }] : [own];

@@ -20,14 +20,10 @@ import { FUNCTION_ENTRIES } from '../functions/entries';
 import { apiRoutes } from './api-routes';
 import { ConsoleSite } from './console-site';
 import { ScimgateFunction, type TableAccess } from './function';
-import { mailEnvironment, mailSettings } from './mail';
 import type { StageConfig } from './stages';
 
 /** Functions whose routes API Gateway authorises with IAM (the management API); all others authenticate inside. */
 export const IAM_AUTHORISED: ReadonlySet<FunctionId> = new Set<FunctionId>(['management']);
-
-/** Functions that send job mail (POST /admin/v1/jobs/{job}/run runs a job in the management function). */
-export const SENDS_MAIL: ReadonlySet<FunctionId> = new Set<FunctionId>(['management']);
 
 /** What each function may do to the table (every function authenticates, and authentication writes). */
 /** The stage's policy for new tenants as the environment `shared/config.ts` reads. */
@@ -65,7 +61,6 @@ export class ApiStack extends Stack {
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { stage, table, pepperSecret } = props;
-    const mail = mailSettings(this, stage);
 
     this.api = new apigw.HttpApi(this, 'HttpApi', {
       description: `scimgate SCIM 2.0 API (${stage.name})`,
@@ -78,7 +73,6 @@ export class ApiStack extends Stack {
 
     const functions = {} as Record<FunctionId, ScimgateFunction>;
     for (const functionId of functionIds()) {
-      const sendsMail = SENDS_MAIL.has(functionId);
       const fn = new ScimgateFunction(this, functionId, {
         functionId,
         entry: FUNCTION_ENTRIES[functionId],
@@ -88,15 +82,13 @@ export class ApiStack extends Stack {
         detailedTracing: stage.detailedTracing,
         ...(stage.publicBaseUrl ? { publicBaseUrl: stage.publicBaseUrl } : {}),
         environment: {
-          ...(sendsMail ? mailEnvironment(mail) : {}),
-          ...(sendsMail || linksConsole.has(functionId) ? { CONSOLE_URL: this.consoleUrl } : {}),
+          ...(linksConsole.has(functionId) ? { CONSOLE_URL: this.consoleUrl } : {}),
           // New tenants get the stage's credential policy (only the management function creates tenants).
           ...(functionId === 'management' ? tenantDefaultsEnvironment(stage) : {}),
         },
       });
       fn.grantTable(table, TABLE_ACCESS[functionId]);
       fn.grantPepperRead(pepperSecret);
-      if (sendsMail && mail) fn.grantSendMail(mail);
       functions[functionId] = fn;
     }
     this.functions = functions;

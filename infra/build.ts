@@ -48,10 +48,7 @@ export function buildApp(app: App, stage: StageConfig, env?: Environment): Scimg
     ...(mail ? { feedbackTopic: mail.feedbackTopic } : {}),
   });
   // The mail settings are computed from the stage (fixed names), not exported: order the deploys explicitly.
-  if (mail) {
-    api.addStackDependency(mail, 'the management function sends job mail through the configuration set');
-    jobs.addStackDependency(mail, 'the job functions send mail through the configuration set');
-  }
+  if (mail) jobs.addStackDependency(mail, 'the job functions send mail through the configuration set');
   const functions: Record<string, ScimgateFunction> = { ...api.functions };
   for (const job of JOB_NAMES) functions[`${job}Job`] = jobs.functions[job];
   if (jobs.feedbackFunction) functions.sesFeedback = jobs.feedbackFunction;

@@ -31,6 +31,8 @@ const ConfigSchema = z
     MEMBERSHIP_SECOND_PASS_SECONDS: z.optional(z.string().check(z.regex(/^\d{1,4}$/))),
     /** Admin console link in mails for tenants whose policy names none, and the base of setup links. */
     CONSOLE_URL: z.optional(z.string().check(z.minLength(1))),
+    /** `on` in the local server only: POST /admin/v1/jobs/{job}/run (simulated clock) is served. Never in AWS. */
+    LOCAL_JOBS_ROUTE: z.optional(z.enum(['on', 'off'])),
     /** Console setup links and sessions (docs/console.md): default link validity, idle and absolute session limits. */
     CONSOLE_SETUP_LINK_MINUTES: z.optional(z.string().check(z.regex(/^\d{1,5}$/))),
     CONSOLE_SESSION_IDLE_MINUTES: z.optional(z.string().check(z.regex(/^\d{1,4}$/))),

@@ -1,4 +1,7 @@
-/** Composition root of the management function: the credential services and the jobs over the core. */
+/**
+ * Composition root of the management function: the credential services over the core, and, in the local server only
+ * (LOCAL_JOBS_ROUTE=on, which only `npm start` sets), the jobs behind the simulated-clock job route (docs/jobs.md).
+ */
 import type { ApiFamily } from '../../shared/http/api-family';
 import { managementFamily, type AdminAuth } from '../../shared/http/management-edge';
 import type { Core } from '../runtime/core';
@@ -14,7 +17,7 @@ export function management(core: Core): ApiFamily {
     credentials,
     logger: core.logger,
     adminAuth,
-    jobs: buildJobs(core),
+    ...(config.LOCAL_JOBS_ROUTE === 'on' ? { jobs: buildJobs(core) } : {}),
     console: {
       sessions: consoleSessions(core),
       ...(config.CONSOLE_URL ? { consoleUrl: config.CONSOLE_URL } : {}),

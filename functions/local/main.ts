@@ -81,6 +81,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   const adminKey = loadAdminKey(join(dataDir, 'local.json'), options.inMemory);
   process.env.ADMIN_KEY = adminKey;
   process.env.OUTBOX_DIR ??= join(dataDir, 'outbox');
+  process.env.LOCAL_JOBS_ROUTE = 'on'; // POST /admin/v1/jobs/{job}/run with a simulated clock (never in AWS)
   const jobInterval = jobIntervalSeconds();
   const membershipInterval = membershipIntervalMs();
 

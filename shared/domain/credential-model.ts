@@ -176,13 +176,14 @@ export interface CredentialRepository {
   listClaims(tenantId: string, credentialId: string, slotPrefix: string): Promise<ReminderClaim[]>;
   /** Conditional write: true when this caller now owns (credential, slot, recipient); false when it was taken. */
   claim(claim: ReminderClaim): Promise<boolean>;
-  /** The message for a claim was accepted by the mail service. */
+  /** The message for a claim was accepted by the mail service (`reclaimedAt` re-dates a future-dated claim). */
   markSent(
     tenantId: string,
     credentialId: string,
     slot: string,
     recipient: string,
     at: string,
+    reclaimedAt?: string,
   ): Promise<void>;
   /** Sending failed: the next run may claim again. */
   releaseClaim(tenantId: string, credentialId: string, slot: string, recipient: string): Promise<void>;

@@ -87,6 +87,18 @@ export interface JobsDeps {
 export const CLAIM_STALE_MS = 15 * 60_000;
 export const NO_RECIPIENT = '-';
 
+/**
+ * How old a claim is, robust to a clock that went backwards: a claim dated after `now` is as old as it is far in the
+ * future, so a claim written by a clock that was ahead does not block its slot until real time catches up.
+ */
+function claimAge(claimedAt: string, now: Date): number {
+  return Math.abs(now.getTime() - Date.parse(claimedAt));
+}
+
+function fromTheFuture(claimedAt: string, now: Date): boolean {
+  return Date.parse(claimedAt) - now.getTime() >= CLAIM_STALE_MS;
+}
+
 /** Storage that is busy or unavailable (translated by the adapter) is worth another try within the run. */
 const isRetryable = (e: unknown): boolean => e instanceof StorageUnavailable;
 
@@ -234,7 +246,10 @@ export class Jobs {
         continue;
       }
       if (item.kind === 'expire') {
-        if (claimOf(item.key, NO_RECIPIENT)?.state === 'sent') continue;
+        const done = claimOf(item.key, NO_RECIPIENT);
+        // Recorded by a clock that was ahead (more than the stale window later than now): that record was
+        // premature, so the expiry is recorded again at the real time rather than never.
+        if (done?.state === 'sent' && !fromTheFuture(done.claimedAt, now)) continue;
         if (!own) {
           work.pending.push(item);
           continue;
@@ -253,7 +268,7 @@ export class Jobs {
         const existing = claimOf(item.key, recipient);
         if (existing?.state === 'sent') continue;
         if (existing) {
-          if (now.getTime() - Date.parse(existing.claimedAt) >= CLAIM_STALE_MS) {
+          if (claimAge(existing.claimedAt, now) >= CLAIM_STALE_MS) {
             if (own)
               report.possiblySent.push({
                 tenantId: c.tenantId,
@@ -302,13 +317,15 @@ export class Jobs {
         }),
       );
       if (!won) return; // a concurrent run owns it
-    } else if (now.getTime() - Date.parse(existing.claimedAt) < CLAIM_STALE_MS) {
+    } else if (claimAge(existing.claimedAt, now) < CLAIM_STALE_MS) {
       work.pending.push(item);
       return;
     }
     // The audit event is the state change ("expired" is derived from the clock, docs/decisions/0009).
     await this.audit(c, 'credential.expired', now, { series: c.series, expiresAt: c.expiresAt });
-    await this.retry(() => this.deps.repo.markSent(c.tenantId, c.id, item.key, NO_RECIPIENT, at));
+    // A claim dated in the future (a clock that was ahead) is re-dated to now, so it counts as done from here on.
+    const redate = existing && fromTheFuture(existing.claimedAt, now) ? at : undefined;
+    await this.retry(() => this.deps.repo.markSent(c.tenantId, c.id, item.key, NO_RECIPIENT, at, redate));
     report.changes.push({ tenantId: c.tenantId, credentialId: c.id, change: 'expired' });
   }
 

@@ -332,7 +332,10 @@ const OPERATIONS: Record<string, Operation> = {
     if (!(JOB_NAMES as readonly string[]).includes(job))
       throw ScimError.notFound(`no job '${job.slice(0, 40)}'; jobs: ${JOB_NAMES.join(', ')}`);
     const input = body(c.req, requestSchemas.runJob);
-    if (!c.jobs) throw new ScimError(503, 'jobs are not configured in this deployment');
+    if (!c.jobs)
+      throw ScimError.notFound(
+        'job runs on demand exist in the local server only; deployed jobs run on schedule',
+      );
     return json(200, await c.jobs.runJob(job as JobName, input.now ? new Date(input.now) : new Date()));
   },
 };

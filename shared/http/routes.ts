@@ -12,6 +12,8 @@ export interface RouteDef {
   fn: FunctionId;
   method: HttpMethod;
   path: string;
+  /** Served by the local server only: API Gateway gets no route for it (the simulated-clock job runs). */
+  localOnly?: true;
 }
 
 /** SCIM base path of one endpoint of one tenant: the "Tenant URL" an IdP is given is origin + this. */
@@ -77,9 +79,15 @@ export const MANAGEMENT_ROUTES: readonly (readonly [HttpMethod, string])[] = [
   ['POST', '/tenants/{tenant}/credentials/{credential}/reactivate'],
   ['POST', '/tenants/{tenant}/credentials/{credential}/rebind'],
   ['GET', '/tenants/{tenant}/audit'],
-  // Runs the reminder or idle job once, optionally with a simulated clock (docs/jobs.md).
+  // Runs the reminder or idle job once, optionally with a simulated clock (docs/jobs.md): local server and tests only.
   ['POST', '/jobs/{job}/run'],
 ];
+
+/**
+ * Management routes that exist only in the local server and tests. A job run with a simulated clock writes audit
+ * events at that instant and uses up one-time records, so the deployed API must not offer it.
+ */
+export const LOCAL_ONLY_MANAGEMENT_ROUTES: ReadonlySet<string> = new Set(['POST /jobs/{job}/run']);
 
 const scim = (fn: FunctionId, method: HttpMethod, suffix: string): RouteDef => ({
   fn,
@@ -124,6 +132,7 @@ export const ROUTES: readonly RouteDef[] = [
     fn: 'management',
     method,
     path: MANAGEMENT_PREFIX + suffix,
+    ...(LOCAL_ONLY_MANAGEMENT_ROUTES.has(`${method} ${suffix}`) ? { localOnly: true as const } : {}),
   })),
 ];
 

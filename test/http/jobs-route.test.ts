@@ -58,3 +58,39 @@ describe('POST /admin/v1/jobs/{job}/run', () => {
     expect(idle.body.job).toBe('idle');
   });
 });
+
+describe('the job route outside the local server', () => {
+  it('should not be served by the deployed management function (no LOCAL_JOBS_ROUTE) nor routed by API Gateway', async () => {
+    const { startHarness } = await import('../support/harness');
+    const { apiRoutes } = await import('../../infra/api-routes');
+    const { eventFor } = await import('../support/invoke');
+    // The harness's management handler is the Lambda entry's composition root over a container without the flag.
+    const deployed = await startHarness({ tenantId: 'deployed' });
+    try {
+      const res = await deployed.container.handlers.management(
+        eventFor({
+          method: 'POST',
+          path: '/admin/v1/jobs/reminders/run',
+          headers: {
+            'x-amzn-iam-caller': 'arn:aws:iam::123456789012:user/ops',
+            'content-type': 'application/json',
+          },
+          query: {},
+          body: JSON.stringify({ now: '9999-12-31T00:00:00Z' }),
+          sourceIp: '203.0.113.9',
+          userAgent: 'test',
+          origin: 'https://api.example.com',
+        }),
+        { awsRequestId: 'deployed', getRemainingTimeInMillis: () => 29_000 } as never,
+      );
+      expect(res.statusCode).toBe(404);
+      expect(JSON.parse(String(res.body)).error.message).toMatch(/local server only/);
+      // Nothing ran: no audit event, no claim.
+      const audit = await deployed.container.credentials.audit('deployed', { limit: 50 });
+      expect(audit.events.filter((e) => e.at.startsWith('9999'))).toEqual([]);
+      expect(apiRoutes().some((r) => r.path.includes('/jobs/'))).toBe(false);
+    } finally {
+      await deployed.close();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * CDK assertion tests of the prod stage with a sender: the Mail stack (SES identity, configuration set, bounce and
- * complaint topic), the Jobs stack (functions, schedules, retry policy, DLQ, IAM), the management function's mail
- * grant, and the Monitoring stack (alarm metrics, thresholds, topic wiring); cdk-nag over all of it. No bundling
+ * complaint topic), the Jobs stack (functions, schedules, retry policy, DLQ, IAM), no mail grant for any API
+ * function, and the Monitoring stack (alarm metrics, thresholds, topic wiring); cdk-nag over all of it. No bundling
  * here (test/infra/bundles.test.ts bundles the entries).
  */
 import { App } from 'aws-cdk-lib';
@@ -11,7 +11,6 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { JOB_ENTRIES } from '../../functions/entries';
 import { JOB_NAMES, type JobName } from '../../shared/domain/jobs';
 import { functionIds } from '../../shared/http/routes';
-import { SENDS_MAIL } from '../../infra/api-stack';
 import { buildApp, type ScimgateStacks } from '../../infra/build';
 import { TABLE_ACTIONS } from '../../infra/function';
 import { JOB_MAX_EVENT_AGE, JOB_TIMEOUT } from '../../infra/jobs-stack';
@@ -139,9 +138,9 @@ describe('mail stack', () => {
     expect(buildApp(newApp(), resolveStage({ stage: 'dev' })).mail).toBeUndefined();
   });
 
-  it('should deploy before the stacks that send through it', () => {
-    expect(stacks.api.dependencies).toContain(stacks.mail);
+  it('should deploy before the jobs that send through it (the API sends no mail)', () => {
     expect(stacks.jobs.dependencies).toContain(stacks.mail);
+    expect(stacks.api.dependencies).not.toContain(stacks.mail);
   });
 });
 
@@ -282,12 +281,24 @@ describe('jobs stack: schedules', () => {
 });
 
 describe('api stack with a sender', () => {
-  it('should let only the management function (POST /admin/v1/jobs/{job}/run) send mail', () => {
-    expect([...SENDS_MAIL]).toEqual(['management']);
+  it('should let no API function send mail, nor serve the simulated-clock job route', () => {
+    const routeKeys = Object.values(api.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => ((r as Json).Properties as { RouteKey: string }).RouteKey,
+    );
+    expect(routeKeys.length).toBeGreaterThan(0);
+    expect(routeKeys.filter((k) => k.includes('/jobs/'))).toEqual([]);
     for (const fn of functionIds()) {
       const statements = statementsOfRole(api, logicalId(stacks.api, stacks.api.functions[fn].role));
       const ses = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('ses:')));
-      expect({ fn, ses }).toEqual({ fn, ses: SENDS_MAIL.has(fn) ? [SES_STATEMENT] : [] });
+      const resource = api.findResources('AWS::Lambda::Function')[
+        logicalId(stacks.api, stacks.api.functions[fn].fn)
+      ] as { Properties: { Environment?: { Variables?: Json } } };
+      const env = Object.keys(resource.Properties.Environment?.Variables ?? {});
+      expect({ fn, ses, env: env.filter((k) => /^SES_|^LOCAL_JOBS_ROUTE$|^OUTBOX_DIR$/.test(k)) }).toEqual({
+        fn,
+        ses: [],
+        env: [],
+      });
     }
   });
 });

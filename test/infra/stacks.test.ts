@@ -10,6 +10,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
+  LOCAL_ONLY_MANAGEMENT_ROUTES,
   MANAGEMENT_ROUTES,
   ROUTES,
   SCIM_PREFIX,
@@ -197,9 +198,14 @@ describe('api stack: routes', () => {
     return map;
   };
 
-  it('should route every route-table entry to the function the table names', () => {
+  it('should route every route-table entry to the function the table names, and no local-only entry', () => {
     const actual = routes();
-    for (const route of ROUTES) {
+    const localOnly = ROUTES.filter((route) => route.localOnly);
+    expect(localOnly.map((route) => `${route.method} ${route.path}`)).toEqual([
+      'POST /admin/v1/jobs/{job}/run',
+    ]);
+    for (const route of localOnly) expect(actual.has(`${route.method} ${route.path}`)).toBe(false);
+    for (const route of ROUTES.filter((r) => !r.localOnly)) {
       expect({
         key: `${route.method} ${route.path}`,
         fn: actual.get(`${route.method} ${route.path}`),
@@ -266,7 +272,9 @@ describe('api stack: routes', () => {
     }
     const management = apiRoutes().filter((r) => r.fn === 'management');
     const others = apiRoutes().filter((r) => r.fn !== 'management');
-    expect(management.length).toBe(MANAGEMENT_ROUTES.length);
+    expect(management.length).toBe(MANAGEMENT_ROUTES.length - LOCAL_ONLY_MANAGEMENT_ROUTES.size);
+    // The simulated-clock job route is the local server's only.
+    expect([...auth.keys()].filter((k) => k.includes('/jobs/'))).toEqual([]);
     expect(others.some((r) => r.fn === 'oauthToken')).toBe(true);
     for (const r of management) {
       expect({ route: `${r.method} ${r.path}`, auth: auth.get(`${r.method} ${r.path}`) }).toEqual({

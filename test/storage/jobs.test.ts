@@ -137,6 +137,63 @@ describe('reminder job (DynamoDB Local, fake clock)', () => {
     expect(w.mailer.sent).toHaveLength(6);
   });
 
+  it('should not let claims dated in the future (a clock that was ahead) block their slots', async () => {
+    const w = await world();
+    const t = await w.tenant({ recipients: ['a@example.com'], leadDays: 14, frequency: 'weekly' });
+    const { credential } = await w.issue(t, { lifetimeDays: 30 }); // expires 2026-01-31T00:00Z
+    // A run whose clock was a day ahead claimed the at-expiry records and crashed before marking them.
+    const ahead = '2026-02-01T00:05:00.000Z';
+    for (const [slot, recipient] of [
+      ['atExpiry:1', 'a@example.com'],
+      ['expire:1', '-'],
+    ] as const) {
+      expect(
+        await w.repo.claim({
+          tenantId: t,
+          credentialId: credential.id,
+          slot,
+          recipient,
+          state: 'claimed',
+          claimedAt: ahead,
+        }),
+      ).toBe(true);
+    }
+    w.set('2026-01-31T00:05:00.000Z');
+    const report = await w.jobs().runReminders(w.now);
+    // Not "in flight" until real time catches up: the mail is reported, the expiry is recorded now.
+    expect(report.possiblySent).toEqual([
+      expect.objectContaining({ slot: 'atExpiry:1', recipient: 'a@example.com' }),
+    ]);
+    expect(report.changes).toEqual([{ tenantId: t, credentialId: credential.id, change: 'expired' }]);
+    const events = (await w.svc.audit(t, { credentialId: credential.id, limit: 50 })).events;
+    const expired = events.filter((e) => e.type === 'credential.expired');
+    expect(expired.map((e) => e.at)).toEqual(['2026-01-31T00:05:00.000Z']);
+    expect((await w.jobs().runReminders(w.now)).changes).toEqual([]);
+  });
+
+  it('should record an expiry again at the real time when a clock that was ahead recorded it early', async () => {
+    const w = await world();
+    const t = await w.tenant({ recipients: ['a@example.com'] });
+    const { credential } = await w.issue(t, { lifetimeDays: 30 });
+    expect(
+      await w.repo.claim({
+        tenantId: t,
+        credentialId: credential.id,
+        slot: 'expire:1',
+        recipient: '-',
+        state: 'claimed',
+        claimedAt: '2026-03-01T00:00:00.000Z',
+      }),
+    ).toBe(true);
+    await w.repo.markSent(t, credential.id, 'expire:1', '-', '2026-03-01T00:00:00.000Z');
+    w.set('2026-01-31T00:05:00.000Z');
+    expect((await w.jobs().runReminders(w.now)).changes).toEqual([
+      { tenantId: t, credentialId: credential.id, change: 'expired' },
+    ]);
+    // Re-dated: done from now on.
+    expect((await w.jobs().runReminders(w.now)).changes).toEqual([]);
+  });
+
   it('should send a daily cadence once a day even when the job runs every eight hours', async () => {
     const w = await world();
     const t = await w.tenant({ leadDays: 3, frequency: 'daily', atExpiry: false });

@@ -636,14 +636,19 @@ export class DynamoCredentialRepository implements CredentialRepository {
     slot: string,
     recipient: string,
     at: string,
+    reclaimedAt?: string,
   ): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: keys.reminderClaims(tenantId, credentialId), sk: claimSk(slot, recipient) },
-        UpdateExpression: 'SET #state = :sent, sentAt = :at',
+        UpdateExpression: `SET #state = :sent, sentAt = :at${reclaimedAt ? ', claimedAt = :c' : ''}`,
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':at': at },
+        ExpressionAttributeValues: {
+          ':sent': 'sent',
+          ':at': at,
+          ...(reclaimedAt ? { ':c': reclaimedAt } : {}),
+        },
       }),
     );
   }
