@@ -14,7 +14,8 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (e) {
     if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
   }
-  await client.send(
+  await createOnce(
+    client,
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
@@ -42,4 +43,16 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
     }),
   );
+}
+
+/**
+ * CreateTable, tolerating a table that already exists: under load the SDK may time out an attempt that DynamoDB
+ * (Local) then completes, and its retry is answered ResourceInUseException for the very table it created.
+ */
+async function createOnce(client: DynamoDBClient, command: CreateTableCommand): Promise<void> {
+  try {
+    await client.send(command);
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ResourceInUseException') throw e;
+  }
 }
