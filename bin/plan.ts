@@ -79,12 +79,13 @@ export function parseDomains(value: string): string[] {
 
 const FREQUENCIES = ['daily', 'weekly', 'monthly'];
 
-type PolicyValueKind = 'int' | 'nonNegativeInt' | 'string' | 'list' | 'bool' | 'frequency';
+type PolicyValueKind = 'int' | 'intOrOff' | 'nonNegativeInt' | 'string' | 'list' | 'bool' | 'frequency';
 
 /** Keys `--set` accepts and how their values are read. */
 export const POLICY_KEYS: Record<string, PolicyValueKind> = {
   defaultLifetimeDays: 'int',
   maxLifetimeDays: 'int',
+  maxSecretAgeDays: 'intOrOff',
   idleDays: 'int',
   rotationGraceHours: 'nonNegativeInt',
   rotationHardCapHours: 'nonNegativeInt',
@@ -115,6 +116,10 @@ export function parsePolicySettings(settings: string[]): Record<string, unknown>
     switch (kind) {
       case 'int':
         value = parseInteger(raw, key, 1);
+        break;
+      case 'intOrOff':
+        // `off` turns the setting off (the API's null).
+        value = /^off$/i.test(raw) ? null : parseInteger(raw, key, 1);
         break;
       case 'nonNegativeInt':
         value = parseInteger(raw, key, 0);
@@ -167,6 +172,11 @@ function credentialFields(options: OptionValues): Record<string, unknown> {
   if (domains !== undefined) body.allowedDomains = parseDomains(domains);
   const idle = str(options, 'idle-days');
   if (idle !== undefined) body.idleDays = parseInteger(idle, '--idle-days');
+  const mails = str(options, 'expiry-mails');
+  if (mails !== undefined) {
+    if (!/^(on|off)$/i.test(mails)) throw new UsageError(`--expiry-mails must be on or off, got '${mails}'`);
+    body.expiryNotifications = /^on$/i.test(mails);
+  }
   return body;
 }
 

@@ -84,6 +84,7 @@ export function credentialDetails(c: CredentialView, now: Date): string {
     ['Created', timeWithRelative(c.createdAt, now)],
     ['Expires', timeWithRelative(c.expiresAt, now)],
     ['Idle after', c.idleDays !== undefined ? `${c.idleDays} days without use` : undefined],
+    ['Expiry e-mails', c.expiryNotifications === false ? 'off' : 'on'],
     ['Last used', c.lastUsedAt ? timeWithRelative(c.lastUsedAt, now) : 'never'],
     ['Last source IP', c.lastUsedIp],
     ['Last user agent', c.lastUsedUserAgent],
@@ -182,6 +183,7 @@ export function policyTable(p: Partial<TenantPolicy>): string {
   const rows: [string, unknown][] = [
     ['defaultLifetimeDays', p.defaultLifetimeDays],
     ['maxLifetimeDays', p.maxLifetimeDays],
+    ['maxSecretAgeDays', p.maxLifetimeDays === undefined ? undefined : (p.maxSecretAgeDays ?? 'off')],
     ['idleDays', p.idleDays],
     ['rotationGraceHours', p.rotationGraceHours],
     ['rotationHardCapHours', p.rotationHardCapHours],

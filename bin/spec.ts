@@ -69,6 +69,11 @@ const credentialFields: Record<string, OptionSpec> = {
     help: "Only users in these e-mail domains are provisioned ('' = any)",
   },
   'idle-days': { type: 'string', value: '<n>', help: 'Days without use before the credential deactivates' },
+  'expiry-mails': {
+    type: 'string',
+    value: 'on|off',
+    help: 'Expiry reminder e-mails for this credential (default on)',
+  },
 };
 
 const expiry: Record<string, OptionSpec> = {
@@ -112,7 +117,8 @@ export const COMMANDS: CommandSpec[] = [
     name: 'tenants policy',
     summary: 'Show or change the credential policy of a tenant',
     description:
-      'Without --set, prints the policy. Keys: defaultLifetimeDays, maxLifetimeDays, idleDays, rotationGraceHours,\n' +
+      'Without --set, prints the policy. Keys: defaultLifetimeDays, maxLifetimeDays (latest expiry, days from now),\n' +
+      "maxSecretAgeDays (days from the secret's creation, or off: the default), idleDays, rotationGraceHours,\n" +
       'rotationHardCapHours, accessTokenTtlSeconds, consoleUrl, reminders.recipients (comma list),\n' +
       'reminders.leadDays, reminders.frequency (daily|weekly|monthly), reminders.atExpiry (true|false),\n' +
       'reminders.idleWarningDays.',
@@ -123,6 +129,7 @@ export const COMMANDS: CommandSpec[] = [
     examples: [
       'scimgate tenants policy acme',
       'scimgate tenants policy acme --set maxLifetimeDays=365 --set reminders.recipients=sec@acme.com,it@acme.com',
+      'scimgate tenants policy acme --set maxSecretAgeDays=730',
     ],
   },
   {
@@ -272,11 +279,14 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'credentials update',
-    summary: 'Change name, description, roles, domains or idle window',
+    summary: 'Change name, description, roles, domains, idle window or expiry e-mails',
     args: credentialArg,
     tenant: true,
     options: { ...credentialFields },
-    examples: ['scimgate credentials update 3f2c… -t acme --roles read-only --domains acme.com,acme.de'],
+    examples: [
+      'scimgate credentials update 3f2c… -t acme --roles read-only --domains acme.com,acme.de',
+      'scimgate credentials update 3f2c… -t acme --expiry-mails off',
+    ],
   },
   {
     name: 'credentials extend',

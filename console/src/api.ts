@@ -34,6 +34,8 @@ export interface Credential {
   clientId?: string;
   username?: string;
   reminders?: { recipients?: string[]; leadDays?: number; frequency?: string };
+  /** Expiry e-mails; absent = on. */
+  expiryNotifications?: boolean;
   secrets: { id: string; hint: string; createdAt: string; firstUsedAt?: string; retiresAt?: string }[];
 }
 
@@ -47,6 +49,8 @@ export interface Issued {
 export interface Policy {
   defaultLifetimeDays: number;
   maxLifetimeDays: number;
+  /** Absolute age cap in days from the secret's creation; absent = off. */
+  maxSecretAgeDays?: number;
   idleDays: number;
   rotationGraceHours: number;
   rotationHardCapHours: number;

@@ -179,6 +179,7 @@ export async function createView(
     max: isoDate(now + policy.maxLifetimeDays * DAY),
     value: isoDate(now + policy.defaultLifetimeDays * DAY),
   });
+  const mails = h('input', { type: 'checkbox', id: uid('mails'), checked: true });
   const notify = h('input', { type: 'checkbox', id: uid('notify') });
   const recipients = h('input', { type: 'text', placeholder: 'it@example.com, security@example.com' });
   const lead = h('input', { type: 'number', min: 0, max: 365, value: policy.reminders.leadDays });
@@ -199,6 +200,21 @@ export async function createView(
   reminderFields.hidden = true;
   notify.addEventListener('change', () => {
     reminderFields.hidden = !notify.checked;
+  });
+  const ownSettings = h(
+    'div',
+    {},
+    h(
+      'div',
+      { class: 'choice' },
+      notify,
+      h('label', { for: notify.id }, 'Notify by e-mail with its own addresses and schedule'),
+    ),
+    h('p', { class: 'help' }, "Off: the tenant's default reminder settings apply."),
+    reminderFields,
+  );
+  mails.addEventListener('change', () => {
+    ownSettings.hidden = !mails.checked;
   });
   const roles = Object.entries(ROLE_WORDS).map(([role, words]) => {
     const id = uid('role');
@@ -234,14 +250,9 @@ export async function createView(
       'fieldset',
       {},
       h('legend', {}, 'Expiry reminders'),
-      h(
-        'div',
-        { class: 'choice' },
-        notify,
-        h('label', { for: notify.id }, 'Notify by e-mail before it expires'),
-      ),
-      h('p', { class: 'help' }, "Off: the tenant's default reminder settings apply."),
-      reminderFields,
+      h('div', { class: 'choice' }, mails, h('label', { for: mails.id }, 'Send expiry e-mails')),
+      h('p', { class: 'help' }, 'Off: no reminder and no mail at expiry for this credential.'),
+      ownSettings,
     ),
     h('fieldset', {}, h('legend', {}, 'What may it do?'), roles),
     field('Only users in these e-mail domains (optional)', domains, 'Leave empty to allow any domain.'),
@@ -303,7 +314,8 @@ export async function createView(
       };
       if (description.value.trim()) body.description = description.value.trim();
       if (kind === 'gateway') body.endpointId = endpoint.value;
-      if (notify.checked) {
+      if (!mails.checked) body.expiryNotifications = false;
+      else if (notify.checked) {
         body.reminders = {
           recipients: list(recipients.value),
           leadDays: Number(lead.value),
@@ -327,6 +339,45 @@ export async function createView(
   name.focus();
 }
 
+/** Name, description and the expiry e-mail switch of a credential (PATCH sends only what changed). */
+async function edit(c: Credential, reload: () => void): Promise<void> {
+  const name = h('input', { type: 'text', required: true, maxlength: 200, value: c.name });
+  const description = h('textarea', { rows: 2, maxlength: 2000 });
+  description.value = c.description;
+  const mails = h('input', {
+    type: 'checkbox',
+    id: uid('mails'),
+    checked: c.expiryNotifications !== false,
+  });
+  const extra = h(
+    'div',
+    {},
+    field('Name', name),
+    field('Description (optional)', description),
+    h('div', { class: 'choice' }, mails, h('label', { for: mails.id }, 'Send expiry e-mails')),
+    h('p', { class: 'help' }, 'Off: no reminder and no mail at expiry for this credential.'),
+  );
+  const ok = await confirmDialog({
+    title: `Edit "${c.name}"`,
+    body: ['Nothing changes for your identity provider.'],
+    confirm: 'Save',
+    extra,
+  });
+  if (!ok) return;
+  const patch: Record<string, unknown> = {};
+  if (name.value.trim() !== c.name) patch.name = name.value.trim();
+  if (description.value !== c.description) patch.description = description.value;
+  if (mails.checked !== (c.expiryNotifications !== false)) patch.expiryNotifications = mails.checked;
+  if (Object.keys(patch).length === 0) return;
+  try {
+    await busy(call('PATCH', `/credentials/${encodeURIComponent(c.id)}`, patch));
+    announce(`"${c.name}" saved.`);
+    reload();
+  } catch (err) {
+    announce((err as Error).message, 'error');
+  }
+}
+
 async function act(
   c: Credential,
   tenant: TenantInfo,
@@ -338,11 +389,22 @@ async function act(
   let days: HTMLInputElement | undefined;
   let compromised: HTMLInputElement | undefined;
   if (action === 'extend') {
-    days = h('input', { type: 'number', min: 1, max: tenant.policy.maxLifetimeDays, value: 90 });
+    const { maxLifetimeDays, maxSecretAgeDays } = tenant.policy;
+    // From today, and, when the policy caps a secret's age, from the secret's creation.
+    const ageLeft =
+      maxSecretAgeDays === undefined
+        ? undefined
+        : Math.floor((Date.parse(c.secretCreatedAt) + maxSecretAgeDays * DAY - Date.now()) / DAY);
+    const max = Math.max(1, Math.min(maxLifetimeDays, ageLeft ?? maxLifetimeDays));
+    days = h('input', { type: 'number', min: 1, max, value: Math.min(90, max) });
     extra = field(
       'Extend by (days from today)',
       days,
-      `At most ${tenant.policy.maxLifetimeDays} days from the secret's creation.`,
+      maxSecretAgeDays === undefined
+        ? `At most ${maxLifetimeDays} days from today.`
+        : `At most ${maxLifetimeDays} days from today, and at most ${maxSecretAgeDays} days after the secret was created (${formatDate(
+            new Date(Date.parse(c.secretCreatedAt) + maxSecretAgeDays * DAY).toISOString(),
+          )}); rotate to go further.`,
     );
   }
   if (action === 'rotate' && c.kind !== 'gateway') {
@@ -444,6 +506,7 @@ export async function credentialView(
   ];
   if (c.clientId) facts.push(['Client ID', c.clientId]);
   if (c.username) facts.push(['Username', c.username]);
+  facts.push(['Expiry e-mails', c.expiryNotifications === false ? 'Off' : 'On']);
   if (c.reminders?.recipients?.length) facts.push(['Reminders to', c.reminders.recipients.join(', ')]);
   main.append(
     h('p', {}, h('a', { href: '#/credentials' }, '← All credentials')),
@@ -466,6 +529,7 @@ export async function credentialView(
       h(
         'div',
         { class: 'actions left' },
+        h('button', { type: 'button', class: 'secondary', onclick: () => void edit(c, reload) }, 'Edit'),
         c.state !== 'revoked' ? button('Extend', 'extend') : '',
         c.state !== 'revoked' ? button('Rotate secret', 'rotate') : '',
         c.state === 'revoked' || c.state === 'deactivated' || c.state === 'idle'

@@ -353,7 +353,22 @@ export async function policyView(main: HTMLElement, reload: () => void): Promise
       'Default lifetime (days)',
       'Expiry of a new credential unless its creator picks a date.',
     ),
-    num('maxLifetimeDays', 'Longest lifetime (days)', 'The latest expiry anyone can choose.'),
+    num(
+      'maxLifetimeDays',
+      'Longest lifetime (days)',
+      'The latest expiry anyone can choose, counted from today (creating and extending).',
+    ),
+    field(
+      "Cap on a secret's age (days, optional)",
+      h('input', {
+        type: 'number',
+        min: 1,
+        value: policy.maxSecretAgeDays === undefined ? '' : String(policy.maxSecretAgeDays),
+        name: 'maxSecretAgeDays',
+        placeholder: 'Off',
+      }),
+      'Empty: off. When set, extending never moves an expiry later than this many days after the secret was created; going further takes a rotation. At least the longest lifetime.',
+    ),
     num(
       'idleDays',
       'Deactivate after unused for (days)',
@@ -373,8 +388,12 @@ export async function policyView(main: HTMLElement, reload: () => void): Promise
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const patch: Record<string, number> = {};
-    for (const input of Array.from(form.querySelectorAll('input'))) patch[input.name] = Number(input.value);
+    const patch: Record<string, number | null> = {};
+    for (const input of Array.from(form.querySelectorAll('input'))) {
+      // The optional age cap: an empty field turns it off.
+      patch[input.name] =
+        input.name === 'maxSecretAgeDays' && input.value.trim() === '' ? null : Number(input.value);
+    }
     void busy(call('PATCH', '/policy', patch))
       .then(() => {
         announce('Policy saved.');

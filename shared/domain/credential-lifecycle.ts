@@ -124,6 +124,7 @@ export class CredentialLifecycle {
     }
     if (input.kind === 'basic') credential.username = generateBasicUsername();
     if (input.reminders) credential.reminders = input.reminders;
+    if (input.expiryNotifications === false) credential.expiryNotifications = false;
     // Reminder and idle jobs: when this credential next needs one (stored in the byDue index; docs/jobs.md).
     credential.nextDueAt = nextDueAt(credential, policy, now)?.toISOString();
     await this.ctx.repo.createCredential(credential);
@@ -165,6 +166,7 @@ export class CredentialLifecycle {
       if (domains) next.allowedDomains = domains;
       if (patch.idleDays !== undefined) next.idleDays = patch.idleDays;
       if (reminders) next.reminders = { ...next.reminders, ...reminders };
+      if (patch.expiryNotifications !== undefined) next.expiryNotifications = patch.expiryNotifications;
     });
     return toView(c, this.now());
   }

@@ -43,7 +43,8 @@ export function tokenEndpoint(origin: string, tenantId: string): string {
 
 /**
  * The expiry an issue or extension asks for (a date, or days from `base`), checked against the tenant policy:
- * in the future, and at most maxLifetimeDays from now and from the secret's creation.
+ * in the future, at most maxLifetimeDays from now, and, when the policy sets the age cap, at most maxSecretAgeDays
+ * from the secret's creation.
  */
 export function expiryFrom(
   policy: TenantPolicy,
@@ -58,15 +59,24 @@ export function expiryFrom(
       ? Date.parse(input.expiresAt)
       : base.getTime() + (input.days ?? policy.defaultLifetimeDays) * DAY;
   if (expires <= now.getTime()) throw bad('the expiry must be in the future');
-  // Bounded from now and from the secret's creation, so that extending never replaces rotation.
-  const cap = Math.min(now.getTime(), secretCreatedAt.getTime()) + policy.maxLifetimeDays * DAY;
-  if (expires > cap + 1000) {
+  const fromNow = now.getTime() + policy.maxLifetimeDays * DAY;
+  const latest = latestExpiry(policy, secretCreatedAt, now);
+  if (expires > latest.getTime() + 1000) {
     throw bad(
-      `the tenant policy allows at most ${policy.maxLifetimeDays} days from now and from the secret's creation ` +
-        `(latest ${new Date(cap).toISOString()}); rotate the credential to go further`,
+      latest.getTime() < fromNow
+        ? `the tenant policy allows a secret at most ${policy.maxSecretAgeDays} days from its creation ` +
+            `(latest ${latest.toISOString()}); rotate the credential to go further`
+        : `the tenant policy allows at most ${policy.maxLifetimeDays} days from now (latest ${latest.toISOString()})`,
     );
   }
   return new Date(expires).toISOString();
+}
+
+/** The latest expiry the policy allows now for a secret created at `secretCreatedAt`. */
+export function latestExpiry(policy: TenantPolicy, secretCreatedAt: Date, now: Date): Date {
+  const fromNow = now.getTime() + policy.maxLifetimeDays * DAY;
+  if (policy.maxSecretAgeDays === undefined) return new Date(fromNow);
+  return new Date(Math.min(fromNow, secretCreatedAt.getTime() + policy.maxSecretAgeDays * DAY));
 }
 
 /** What the IdP form asks for, per kind: scimBaseUrl, tokenEndpoint and clientId, or username. */

@@ -76,7 +76,13 @@ export const remindersPatch = z.partial(z.strictObject(reminderShape));
 
 const policyShape = {
   defaultLifetimeDays: lifetimeDays,
+  /** The latest expiry anyone can choose, in days from now (issuing and extending). */
   maxLifetimeDays: lifetimeDays,
+  /**
+   * Optional absolute age cap: no expiry later than this many days after the secret's creation, so that going
+   * further takes a rotation. Absent = off (extensions are capped by maxLifetimeDays from now only).
+   */
+  maxSecretAgeDays: z.optional(lifetimeDays),
   idleDays,
   /** Old secret keeps working this long after the new one's first successful use. */
   rotationGraceHours: rotationHours,
@@ -92,14 +98,27 @@ export const tenantPolicy = z.object(policyShape).check(
     error: 'cannot exceed maxLifetimeDays',
     path: ['defaultLifetimeDays'],
   }),
+  // A new secret may always get the longest lifetime: the age cap only limits extensions.
+  z.refine((p) => p.maxSecretAgeDays === undefined || p.maxSecretAgeDays >= p.maxLifetimeDays, {
+    error: 'cannot be less than maxLifetimeDays',
+    path: ['maxSecretAgeDays'],
+  }),
   z.refine((p) => p.rotationGraceHours <= p.rotationHardCapHours, {
     error: 'cannot exceed rotationHardCapHours',
     path: ['rotationGraceHours'],
   }),
 );
-/** A policy change: any subset of the fields, merged with the current policy (reminders field by field). */
+/**
+ * A policy change: any subset of the fields, merged with the current policy (reminders field by field);
+ * `maxSecretAgeDays: null` turns the age cap off.
+ */
 export const policyPatch = z.partial(
-  z.strictObject({ ...policyShape, reminders: remindersPatch, consoleUrl: policyShape.consoleUrl }),
+  z.strictObject({
+    ...policyShape,
+    maxSecretAgeDays: z.union([lifetimeDays, z.null()]),
+    reminders: remindersPatch,
+    consoleUrl: policyShape.consoleUrl,
+  }),
 );
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -187,6 +206,11 @@ export const credential = z.object({
   /** Newest first; at most two live. */
   secrets: z.array(secretSlot),
   reminders: z.optional(z.partial(reminderSettings)),
+  /**
+   * Expiry e-mails for this credential (the reminders before expiry and the mail at expiry): absent or true = on,
+   * false = off. Idle warnings and the `credential.expired` record do not depend on it.
+   */
+  expiryNotifications: z.optional(z.boolean()),
   /** Increments on every change that starts a new reminder series (create, extend, rotate, reactivate). */
   series: z.int(),
   /**
@@ -264,6 +288,8 @@ export const requestSchemas = {
     idleDays: z.optional(idleDays),
     accessTokenTtlSeconds: z.optional(accessTokenTtlSeconds),
     reminders: z.optional(remindersPatch),
+    /** Expiry e-mails for this credential; default on. */
+    expiryNotifications: z.optional(z.boolean()),
   }),
   update: z.strictObject({
     name: z.optional(credentialName),
@@ -272,6 +298,7 @@ export const requestSchemas = {
     allowedDomains: z.optional(allowedDomains),
     idleDays: z.optional(idleDays),
     reminders: z.optional(remindersPatch),
+    expiryNotifications: z.optional(z.boolean()),
   }),
   extend: z.strictObject({ expiresAt: z.optional(isoDateTime), days: z.optional(positiveInt) }),
   rotate: z.strictObject({ compromised: z.optional(z.boolean()) }),

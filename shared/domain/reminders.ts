@@ -17,8 +17,19 @@ const DAY = 86_400_000;
 
 export type ReminderCredential = Pick<
   Credential,
-  'status' | 'expiresAt' | 'idleDays' | 'activeSince' | 'lastUsedAt' | 'series' | 'reminders'
+  | 'status'
+  | 'expiresAt'
+  | 'idleDays'
+  | 'activeSince'
+  | 'lastUsedAt'
+  | 'series'
+  | 'reminders'
+  | 'expiryNotifications'
 >;
+
+/** The credential's expiry e-mails are on unless switched off (absent = on). */
+export const expiryMailsOn = (c: Pick<Credential, 'expiryNotifications'>): boolean =>
+  c.expiryNotifications !== false;
 
 /** Mail slots (sent by a job, one claim per recipient) and state changes (one claim or a status change). */
 export type WorkKind = 'expiry' | 'atExpiry' | 'idleWarning' | 'expire' | 'deactivate';
@@ -113,10 +124,11 @@ export function dueWork(
   const out: DueWork[] = [];
   if (t >= expires.getTime()) {
     out.push({ kind: 'expire', key: `expired:${c.series}`, at: expires });
-    if (settings.atExpiry) out.push({ kind: 'atExpiry', key: `atExpiry:${c.series}`, at: expires });
+    if (settings.atExpiry && expiryMailsOn(c))
+      out.push({ kind: 'atExpiry', key: `atExpiry:${c.series}`, at: expires });
     return out;
   }
-  const { current } = cadenceAround(expires, settings, now);
+  const { current } = expiryMailsOn(c) ? cadenceAround(expires, settings, now) : {};
   if (current) out.push({ kind: 'expiry', key: `expiry:${c.series}:${current.toISOString()}`, at: current });
   const since = windowStart(c);
   const idle = since + c.idleDays * DAY;
@@ -156,7 +168,7 @@ export function nextDueAfter(
   if (t >= expires.getTime()) return undefined;
   const settings = effectiveReminders(c, policy);
   const candidates: number[] = [expires.getTime()];
-  const { next } = cadenceAround(expires, settings, now);
+  const { next } = expiryMailsOn(c) ? cadenceAround(expires, settings, now) : {};
   if (next) candidates.push(next.getTime());
   const idle = windowStart(c) + c.idleDays * DAY;
   if (idle < expires.getTime()) {

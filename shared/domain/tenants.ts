@@ -29,6 +29,18 @@ import { VersionConflict } from './ports';
 import { nextDueAt } from './reminders';
 import { parseInput } from './validation';
 
+/** A policy with a change applied: `reminders` merged field by field, `maxSecretAgeDays: null` turns the age cap off. */
+function mergePolicy(
+  base: TenantPolicy,
+  patch: z.infer<typeof requestSchemas.policyPatch> = {},
+): TenantPolicy {
+  const { maxSecretAgeDays, reminders, ...rest } = patch;
+  const merged: TenantPolicy = { ...base, ...rest, reminders: { ...base.reminders, ...reminders } };
+  if (maxSecretAgeDays === null) delete merged.maxSecretAgeDays;
+  else if (maxSecretAgeDays !== undefined) merged.maxSecretAgeDays = maxSecretAgeDays;
+  return merged;
+}
+
 export class Tenants {
   private readonly audit: AuditLog;
   private readonly store: CredentialStore;
@@ -49,12 +61,7 @@ export class Tenants {
       throw bad(`tenant id must be 1-63 lowercase letters, digits or '-', starting with a letter or digit`);
     }
     const { name, policy: patch } = parseInput(requestSchemas.createTenant, input);
-    const defaults = this.ctx.defaults;
-    const policy = validatePolicy({
-      ...defaults,
-      ...patch,
-      reminders: { ...defaults.reminders, ...patch?.reminders },
-    });
+    const policy = validatePolicy(mergePolicy(this.ctx.defaults, patch));
     const tenant: Tenant = {
       id: input.id,
       name: name || input.id,
@@ -119,11 +126,7 @@ export class Tenants {
   ): Promise<TenantPolicy> {
     const tenant = await this.getTenant(tenantId);
     const patch = parseInput(requestSchemas.policyPatch, request);
-    const policy = validatePolicy({
-      ...tenant.policy,
-      ...patch,
-      reminders: { ...tenant.policy.reminders, ...patch.reminders },
-    });
+    const policy = validatePolicy(mergePolicy(tenant.policy, patch));
     await this.ctx.repo.updatePolicy(tenantId, policy);
     await this.audit.record(tenantId, 'tenant.policy-updated', actor);
     await this.reschedule(tenantId, policy);

@@ -255,6 +255,37 @@ describe('admin console in Chromium', () => {
     await expectAccessible();
   });
 
+  it('should create a credential with expiry e-mails off and switch them on in the edit dialog', async () => {
+    await page.goto(`${origin}/console/#/credentials/new`);
+    await heading('Create a credential');
+    await page.getByLabel('Name', { exact: true }).fill('Quiet integration');
+    await page.getByLabel('Send expiry e-mails').uncheck();
+    expect(await page.getByLabel('Notify by e-mail with its own addresses and schedule').isVisible()).toBe(
+      false,
+    );
+    await page.getByRole('button', { name: 'Create credential' }).click();
+    await page
+      .getByRole('dialog', { name: '"Quiet integration" is ready' })
+      .getByRole('button', { name: 'Done' })
+      .click();
+    await page.getByRole('button', { name: 'Close, I have stored it' }).click();
+    await heading('Quiet integration');
+    const id = page.url().split('#/credentials/')[1] ?? '';
+    const stored = async () => (await h.request('GET', `/tenants/${TENANT}/credentials/${id}`)).body;
+    expect((await stored()).expiryNotifications).toBe(false);
+    await page.locator('dd', { hasText: /^Off$/ }).waitFor();
+
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit "Quiet integration"' });
+    await expectAccessible();
+    await dialog.getByLabel('Send expiry e-mails').check();
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('"Quiet integration" saved.').waitFor();
+    // The page re-renders after saving: wait for it, so that the next test's navigation does not race it.
+    await page.locator('dd', { hasText: /^On$/ }).waitFor();
+    expect(await stored()).toMatchObject({ expiryNotifications: true, name: 'Quiet integration' });
+  });
+
   it('should extend, rotate, revoke, reactivate and delete, each confirmed with what the IdP will experience', async () => {
     await page.goto(`${origin}/console/#/credentials/${oauth.id}`);
     await heading('Entra production');

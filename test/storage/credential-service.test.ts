@@ -136,14 +136,53 @@ describe('credential lifecycle (DynamoDB Local, fake clock)', () => {
     advance(60 * DAY);
     const extended = await svc.extend(t, issued.credential.id, { days: 100 }, 'admin');
     expect(extended.expiresAt).toBe(new Date(now.getTime() + 100 * DAY).toISOString());
-    // bounded from the secret's creation: 60 + 130 > 180
-    await expect(svc.extend(t, issued.credential.id, { days: 130 }, 'admin')).rejects.toMatchObject({
+    // Without an age cap, extension is bounded from now only: 60 + 180 days after creation is fine, 181 from now is not.
+    await expect(svc.extend(t, issued.credential.id, { days: 181 }, 'admin')).rejects.toMatchObject({
       status: 400,
+      message: expect.stringMatching(/at most 180 days from now/),
     });
+    await svc.extend(t, issued.credential.id, { days: 100 }, 'admin');
     advance(101 * DAY);
     const e = await refusal(svc.authenticate(req(`Bearer ${issued.secret}`), t, 'default'));
     expect(e.message).toContain('expired');
     expect((await svc.show(t, issued.credential.id)).state).toBe('expired');
+  });
+
+  it('should let a key created with the maximum lifetime be extended, and cap its age only when the policy says so', async () => {
+    const t = await tenant({ defaultLifetimeDays: 90, maxLifetimeDays: 180 });
+    const issued = await issue(t, { lifetimeDays: 180 });
+    advance(170 * DAY);
+    // Created with the maximum lifetime, ten days before expiry: extended by the maximum again (from now).
+    const extended = await svc.extend(t, issued.credential.id, { days: 180 }, 'admin');
+    expect(extended.expiresAt).toBe(new Date(now.getTime() + 180 * DAY).toISOString());
+    expect((await svc.getPolicy(t)).maxSecretAgeDays).toBeUndefined();
+
+    // The absolute age cap: at most 300 days after the secret's creation (170 days ago: 130 days left).
+    expect((await svc.updatePolicy(t, { maxSecretAgeDays: 300 }, 'admin')).maxSecretAgeDays).toBe(300);
+    const created = Date.parse(issued.credential.createdAt);
+    const capped = await svc.extend(
+      t,
+      issued.credential.id,
+      { expiresAt: new Date(created + 300 * DAY).toISOString() },
+      'admin',
+    );
+    expect(capped.expiresAt).toBe(new Date(created + 300 * DAY).toISOString());
+    await expect(svc.extend(t, issued.credential.id, { days: 180 }, 'admin')).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/at most 300 days from its creation.*rotate/),
+    });
+    // Rotation starts a new secret: the age is counted from it.
+    await svc.rotate(t, issued.credential.id, { compromised: true }, ctx);
+    expect((await svc.extend(t, issued.credential.id, { days: 180 }, 'admin')).expiresAt).toBe(
+      new Date(now.getTime() + 180 * DAY).toISOString(),
+    );
+
+    // Below the maximum lifetime it is refused; null turns it off again.
+    await expect(svc.updatePolicy(t, { maxSecretAgeDays: 179 }, 'admin')).rejects.toMatchObject({
+      status: 400,
+    });
+    expect((await svc.updatePolicy(t, { maxSecretAgeDays: null }, 'admin')).maxSecretAgeDays).toBeUndefined();
+    expect((await svc.getPolicy(t)).maxSecretAgeDays).toBeUndefined();
   });
 
   it('should refuse an idle credential at authentication time and let reactivation start a fresh window', async () => {

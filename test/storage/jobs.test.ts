@@ -137,6 +137,33 @@ describe('reminder job (DynamoDB Local, fake clock)', () => {
     expect(w.mailer.sent).toHaveLength(6);
   });
 
+  it('should send no expiry e-mail for a credential whose expiry notifications are off, and resume when on', async () => {
+    const w = await world();
+    const t = await w.tenant({ recipients: ['a@example.com'], leadDays: 14, frequency: 'weekly' });
+    const quiet = await w.issue(t, { lifetimeDays: 30, expiryNotifications: false }); // expires 2026-01-31
+    const loud = await w.issue(t, { lifetimeDays: 30, name: 'Entra provisioning' });
+    expect(quiet.credential.expiryNotifications).toBe(false);
+    const j = w.jobs();
+    w.set('2026-01-17T01:00:00.000Z');
+    const first = await j.runReminders(w.now);
+    expect(first.sent.flatMap((s) => s.items.map((i) => i.credentialId))).toEqual([loud.credential.id]);
+
+    // Switched on: the current slot of the series is sent; switched off again: nothing more, not even at expiry.
+    await w.svc.update(t, quiet.credential.id, { expiryNotifications: true }, 'admin');
+    w.set('2026-01-17T02:00:00.000Z');
+    expect(slotsOf(await j.runReminders(w.now))).toEqual(['a@example.com expiry:1:2026-01-17T00:00:00.000Z']);
+    await w.svc.update(t, quiet.credential.id, { expiryNotifications: false }, 'admin');
+    w.set('2026-01-31T00:05:00.000Z');
+    const atExpiry = await j.runReminders(w.now);
+    expect(atExpiry.sent.flatMap((s) => s.items.map((i) => i.credentialId))).toEqual([loud.credential.id]);
+    // The expiry is still recorded for both.
+    expect(atExpiry.changes.map((c) => c.credentialId).sort()).toEqual(
+      [quiet.credential.id, loud.credential.id].sort(),
+    );
+    const sentFor = (id: string) => w.mailer.sent.filter((m) => m.text.includes(id)).length;
+    expect(sentFor(quiet.credential.id)).toBe(1);
+  });
+
   it('should not let claims dated in the future (a clock that was ahead) block their slots', async () => {
     const w = await world();
     const t = await w.tenant({ recipients: ['a@example.com'], leadDays: 14, frequency: 'weekly' });

@@ -182,3 +182,23 @@ describe('nextDueAt', () => {
     ).toBe(30 * DAY);
   });
 });
+
+describe('the expiry notification switch', () => {
+  it('should make no expiry mail due while off, but still the expiry record and the idle work', () => {
+    const off = cred({ expiryNotifications: false, idleDays: 30 });
+    const p = policy({ leadDays: 14 });
+    // Inside the reminder window, idle for 30 days: only the idle work (deactivation) is due.
+    const inWindow = at('2026-02-20T00:00:00.000Z');
+    expect(dueWork(cred({ idleDays: 3650 }), p, inWindow).map((w) => w.kind)).toEqual(['expiry']);
+    expect(dueWork(off, p, inWindow).map((w) => w.kind)).toEqual(['deactivate']);
+    // At expiry: the expiry record, no mail at expiry.
+    const after = at('2026-03-01T12:00:00.000Z');
+    expect(dueWork({ ...off, idleDays: 3650 }, p, after).map((w) => w.kind)).toEqual(['expire']);
+    expect(dueWork(cred(), p, after).map((w) => w.kind)).toEqual(['expire', 'atExpiry']);
+    // Nothing scheduled before expiry but the expiry itself.
+    expect(nextDueAfter({ ...off, idleDays: 3650 }, p, at('2026-02-01T00:00:00.000Z'))).toEqual(
+      at('2026-03-01T12:00:00.000Z'),
+    );
+    expect(dueWork(cred({ expiryNotifications: true }), p, inWindow).map((w) => w.kind)).toEqual(['expiry']);
+  });
+});

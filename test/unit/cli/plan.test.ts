@@ -105,6 +105,18 @@ describe('planRequest: one management request per command', () => {
       },
     ],
     [
+      ['credentials', 'update', 'c1', '-t', 'acme', '--expiry-mails', 'off'],
+      { method: 'PATCH', path: '/tenants/acme/credentials/c1', body: { expiryNotifications: false } },
+    ],
+    [
+      ['credentials', 'create', '-t', 'acme', '--kind', 'bearer', '--name', 'Okta', '--expiry-mails', 'on'],
+      {
+        method: 'POST',
+        path: '/tenants/acme/credentials',
+        body: { kind: 'bearer', name: 'Okta', expiryNotifications: true },
+      },
+    ],
+    [
       ['credentials', 'delete', 'c1', '-t', 'acme'],
       { method: 'DELETE', path: '/tenants/acme/credentials/c1' },
     ],
@@ -237,6 +249,10 @@ describe('planRequest: one management request per command', () => {
     [['credentials', 'rebind', 'c1', '-t', 'a'], /--admin <id> or --unbind/],
     [['credentials', 'rebind', 'c1', '-t', 'a', '--admin', 'b', '--unbind'], /--admin <id> or --unbind/],
     [['credentials', 'update', 'c1', '-t', 'a'], /nothing to change/],
+    [
+      ['credentials', 'update', 'c1', '-t', 'a', '--expiry-mails', 'maybe'],
+      /--expiry-mails must be on or off/,
+    ],
     [['audit', '-t', 'a', '--limit', '500'], /--limit must be 1-200/],
     [['jobs', 'run', 'backup'], /unknown job 'backup'; jobs: reminders, idle/],
     [['tenants', 'policy', 'a', '--set', 'idleDays'], /key=value/],
@@ -280,6 +296,10 @@ describe('value parsers', () => {
       },
     });
     expect(parsePolicySettings(['reminders.recipients='])).toEqual({ reminders: { recipients: [] } });
+    // The absolute age cap: days, or off (null in the API).
+    expect(parsePolicySettings(['maxSecretAgeDays=730'])).toEqual({ maxSecretAgeDays: 730 });
+    expect(parsePolicySettings(['maxSecretAgeDays=off'])).toEqual({ maxSecretAgeDays: null });
+    expect(() => parsePolicySettings(['maxSecretAgeDays=0'])).toThrow(/maxSecretAgeDays/);
     expect(() => parsePolicySettings(['reminders.atExpiry=maybe'])).toThrow(/true or false/);
     expect(() => parsePolicySettings(['reminders.frequency=hourly'])).toThrow(/daily, weekly, monthly/);
   });
