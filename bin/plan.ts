@@ -214,6 +214,11 @@ function issueBody(options: OptionValues): Record<string, unknown> {
   return body;
 }
 
+/** An application URL argument: the URL (checked by the server), or `off` to remove it. */
+function appUrlArg(value: string): string | null {
+  return /^off$/i.test(value) ? null : value;
+}
+
 /** The request a command makes. */
 export function planRequest(cmd: ParsedCommand): RequestPlan {
   const { options, args } = cmd;
@@ -227,8 +232,16 @@ export function planRequest(cmd: ParsedCommand): RequestPlan {
       const body: Record<string, unknown> = { id, name: str(options, 'name') ?? id };
       const sets = options.set as string[] | undefined;
       if (sets && sets.length > 0) body.policy = parsePolicySettings(sets);
+      const appUrl = str(options, 'app-url');
+      if (appUrl !== undefined) body.applicationUrl = appUrl;
       return { method: 'POST', path: '/tenants', body };
     }
+    case 'tenants app-url':
+      return {
+        method: 'PATCH',
+        path: `/tenants/${seg(args.id as string)}`,
+        body: { applicationUrl: appUrlArg(args.url as string) },
+      };
     case 'tenants show':
       return { method: 'GET', path: `/tenants/${seg(args.id as string)}` };
     case 'tenants policy': {
@@ -243,8 +256,16 @@ export function planRequest(cmd: ParsedCommand): RequestPlan {
       const body: Record<string, unknown> = { id: args.id };
       const name = str(options, 'name');
       if (name !== undefined) body.name = name;
+      const appUrl = str(options, 'app-url');
+      if (appUrl !== undefined) body.applicationUrl = appUrl;
       return { method: 'POST', path: `${tenant}/endpoints`, body };
     }
+    case 'endpoints app-url':
+      return {
+        method: 'PATCH',
+        path: `${tenant}/endpoints/${seg(args.id as string)}`,
+        body: { applicationUrl: appUrlArg(args.url as string) },
+      };
     case 'endpoints delete':
       return { method: 'DELETE', path: `${tenant}/endpoints/${seg(args.id as string)}` };
     case 'admins list':

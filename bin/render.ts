@@ -35,6 +35,7 @@ const CONNECTION_LABELS: Record<string, string> = {
   tokenEndpoint: 'Token endpoint',
   clientId: 'Client ID',
   username: 'Username',
+  bookmarkUrl: 'Bookmark URL (application)',
 };
 
 export const SECRET_WARNING = 'Copy this secret now — it will not be shown again.';
@@ -160,6 +161,7 @@ function tenantDetails(t: Tenant, now: Date): string {
       ['ID', t.id],
       ['Name', t.name],
       ['Created', timeWithRelative(t.createdAt, now)],
+      ['Application URL', t.applicationUrl ?? 'none'],
     ]),
   ];
   if (t.policy) out.push('', 'Policy:', indent(policyTable(t.policy)));
@@ -257,12 +259,24 @@ export function renderHuman(cmd: ParsedCommand, body: unknown, now: Date): strin
       const endpoints = listOf<Endpoint>(body, 'endpoints');
       if (endpoints.length === 0) return 'No endpoints.';
       return formatTable(
-        ['ID', 'Name', 'Created'],
-        endpoints.map((e) => [e.id, e.name, formatTime(e.createdAt)]),
+        ['ID', 'Name', 'Created', 'Application URL'],
+        endpoints.map((e) => [e.id, e.name, formatTime(e.createdAt), e.applicationUrl ?? "(tenant's)"]),
       );
     }
     case 'endpoints create':
       return `Created endpoint ${clean((body as Endpoint)?.id ?? args.id)} in tenant ${clean(tenant)}.`;
+    case 'tenants app-url': {
+      const url = (body as Tenant)?.applicationUrl;
+      return url
+        ? `Tenant ${clean(args.id)}: application URL ${clean(url)}.`
+        : `Tenant ${clean(args.id)}: no application URL.`;
+    }
+    case 'endpoints app-url': {
+      const url = (body as Endpoint)?.applicationUrl;
+      return url
+        ? `Endpoint ${clean(args.id)} of tenant ${clean(tenant)}: application URL ${clean(url)}.`
+        : `Endpoint ${clean(args.id)} of tenant ${clean(tenant)}: the tenant's application URL applies.`;
+    }
     case 'endpoints delete':
       return `Deleted endpoint ${clean(args.id)} from tenant ${clean(tenant)}.`;
     case 'admins list': {

@@ -97,6 +97,11 @@ export const COMMANDS: CommandSpec[] = [
     args: [{ name: 'id', help: 'Tenant id: lowercase letters, digits and -' }],
     options: {
       name: { type: 'string', value: '<name>', help: 'Display name (default: the id)' },
+      'app-url': {
+        type: 'string',
+        value: '<url>',
+        help: 'Application (bookmark) URL given to the IdP with the SCIM URL (https; http only on localhost)',
+      },
       set: {
         type: 'string',
         multiple: true,
@@ -105,6 +110,19 @@ export const COMMANDS: CommandSpec[] = [
       },
     },
     examples: ['scimgate tenants create acme --name "Acme Corp" --set maxLifetimeDays=365'],
+  },
+  {
+    name: 'tenants app-url',
+    summary: "Set or remove the tenant's application (bookmark) URL (endpoints without their own use it)",
+    args: [
+      { name: 'id', help: 'Tenant id' },
+      { name: 'url', help: 'https URL (http only on 127.0.0.1 or localhost), or off to remove it' },
+    ],
+    options: {},
+    examples: [
+      'scimgate tenants app-url acme https://app.acme.com/login',
+      'scimgate tenants app-url acme off',
+    ],
   },
   {
     name: 'tenants show',
@@ -145,8 +163,29 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'Add a SCIM endpoint (a separate SCIM base URL, e.g. per connected app)',
     args: [{ name: 'id', help: 'Endpoint id: lowercase letters, digits and -' }],
     tenant: true,
-    options: { name: { type: 'string', value: '<name>', help: 'Display name (default: the id)' } },
-    examples: ['scimgate endpoints create hr-app -t acme --name "HR application"'],
+    options: {
+      name: { type: 'string', value: '<name>', help: 'Display name (default: the id)' },
+      'app-url': {
+        type: 'string',
+        value: '<url>',
+        help: "Application (bookmark) URL of this endpoint (default: the tenant's)",
+      },
+    },
+    examples: [
+      'scimgate endpoints create hr-app -t acme --name "HR application"',
+      'scimgate endpoints create hr-app -t acme --app-url https://hr.acme.com/sso',
+    ],
+  },
+  {
+    name: 'endpoints app-url',
+    summary: "Set or remove an endpoint's application (bookmark) URL",
+    args: [
+      { name: 'id', help: 'Endpoint id' },
+      { name: 'url', help: "https URL (http only on 127.0.0.1 or localhost), or off for the tenant's" },
+    ],
+    tenant: true,
+    options: {},
+    examples: ['scimgate endpoints app-url hr-app https://hr.acme.com/sso -t acme'],
   },
   {
     name: 'endpoints delete',

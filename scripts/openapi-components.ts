@@ -15,6 +15,7 @@ export const OPENAPI_COMPONENTS: Record<string, Component> = {
   TenantPolicyPatch: input(schemas.requestSchemas.policyPatch),
   ReminderSettingsPatch: input(schemas.remindersPatch),
   CreateEndpointRequest: input(schemas.requestSchemas.createEndpoint),
+  ApplicationUrlPatch: input(schemas.requestSchemas.applicationUrlPatch),
   AddAdminRequest: input(schemas.requestSchemas.addAdmin),
   CreateSetupLinkRequest: input(schemas.requestSchemas.setupLink),
   IssueCredentialRequest: input(schemas.requestSchemas.issue),

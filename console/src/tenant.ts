@@ -90,12 +90,18 @@ export async function integrationsView(
   if (session.admin.role !== 'viewer') {
     const id = h('input', { type: 'text', required: true, pattern: '[a-z0-9][a-z0-9-]{0,62}' });
     const name = h('input', { type: 'text' });
+    const appUrl = h('input', { type: 'url', placeholder: 'https://app.example.com/sign-in' });
     const form = h(
       'form',
       { class: 'card' },
       h('h2', {}, 'Add an endpoint'),
       field('Endpoint id', id, 'Lowercase letters, digits and -, e.g. hr-app.'),
       field('Name', name),
+      field(
+        'Application URL (optional)',
+        appUrl,
+        "The app's sign-in address, given to the identity provider as the bookmark URL. Empty: the tenant's, or this console.",
+      ),
       h(
         'div',
         { class: 'actions left' },
@@ -108,6 +114,7 @@ export async function integrationsView(
         call('POST', '/endpoints', {
           id: id.value.trim(),
           ...(name.value.trim() ? { name: name.value.trim() } : {}),
+          ...(appUrl.value.trim() ? { applicationUrl: appUrl.value.trim() } : {}),
         }),
       )
         .then(() => {

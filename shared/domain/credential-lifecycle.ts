@@ -22,6 +22,7 @@ import {
 } from './credential-model';
 import {
   bad,
+  connectionEndpoint,
   connectionOf,
   credentialState,
   DAY,
@@ -54,7 +55,7 @@ export class CredentialLifecycle {
   constructor(
     private readonly ctx: CredentialContext,
     private readonly pepper: PepperSource,
-    private readonly tenants: Pick<Tenants, 'getTenant' | 'getAdmin'>,
+    private readonly tenants: Pick<Tenants, 'getTenant' | 'getAdmin' | 'applicationUrlOf'>,
   ) {
     this.audit = new AuditLog(ctx.repo, ctx.clock);
     this.store = new CredentialStore(ctx, this.audit);
@@ -135,7 +136,11 @@ export class CredentialLifecycle {
     return {
       credential: toView(credential, now),
       secret,
-      connection: connectionOf(credential, ctx.origin),
+      connection: connectionOf(
+        credential,
+        ctx.origin,
+        await this.tenants.applicationUrlOf(tenant, connectionEndpoint(credential)),
+      ),
     };
   }
 
@@ -203,7 +208,8 @@ export class CredentialLifecycle {
     input: { compromised?: boolean },
     ctx: ActorContext,
   ): Promise<IssuedCredential> {
-    const policy = (await this.tenants.getTenant(tenantId)).policy;
+    const tenant = await this.tenants.getTenant(tenantId);
+    const policy = tenant.policy;
     const current = await this.store.load(tenantId, id);
     if (current.status === 'revoked')
       throw bad('a revoked credential cannot be rotated; reactivate it first');
@@ -241,7 +247,8 @@ export class CredentialLifecycle {
       },
       { compromised: immediate },
     );
-    return { credential: toView(c, now), secret, connection: connectionOf(c, ctx.origin) };
+    const applicationUrl = await this.tenants.applicationUrlOf(tenant, connectionEndpoint(c));
+    return { credential: toView(c, now), secret, connection: connectionOf(c, ctx.origin, applicationUrl) };
   }
 
   async revoke(tenantId: string, id: string, actor: string): Promise<CredentialView> {

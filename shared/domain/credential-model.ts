@@ -83,7 +83,9 @@ export type AuditEventType =
   | 'auth.domain-denied'
   | 'tenant.created'
   | 'tenant.policy-updated'
+  | 'tenant.updated'
   | 'endpoint.created'
+  | 'endpoint.updated'
   | 'endpoint.deleted'
   | 'admin.added'
   | 'admin.deactivated'
@@ -120,6 +122,15 @@ export interface CredentialRepository {
   getEndpoint(tenantId: string, endpointId: string): Promise<Endpoint | undefined>;
   /** Marks a live endpoint deleted (a tombstone); false when there is none. */
   deleteEndpoint(tenantId: string, endpointId: string, at: string): Promise<boolean>;
+  /**
+   * Sets (or, with undefined, removes) the application URL of a tenant, or of one of its live endpoints; false when
+   * there is no such tenant or live endpoint.
+   */
+  setApplicationUrl(
+    tenantId: string,
+    endpointId: string | undefined,
+    url: string | undefined,
+  ): Promise<boolean>;
 
   putAdmin(admin: AdminMember): Promise<boolean>;
   getAdmin(tenantId: string, adminId: string): Promise<AdminMember | undefined>;

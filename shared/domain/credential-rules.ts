@@ -79,10 +79,18 @@ export function latestExpiry(policy: TenantPolicy, secretCreatedAt: Date, now: D
   return new Date(Math.min(fromNow, secretCreatedAt.getTime() + policy.maxSecretAgeDays * DAY));
 }
 
-/** What the IdP form asks for, per kind: scimBaseUrl, tokenEndpoint and clientId, or username. */
-export function connectionOf(c: Credential, origin: string): Record<string, string> {
-  const endpointId = c.endpoints[0] === '*' ? 'default' : (c.endpoints[0] ?? 'default');
-  const out: Record<string, string> = { scimBaseUrl: scimBaseUrl(origin, c.tenantId, endpointId) };
+/** The endpoint a credential's connection details name: its own, or `default` for a tenant-wide credential. */
+export function connectionEndpoint(c: Pick<Credential, 'endpoints'>): string {
+  return c.endpoints[0] === '*' ? 'default' : (c.endpoints[0] ?? 'default');
+}
+
+/**
+ * What the IdP form asks for, per kind: scimBaseUrl, tokenEndpoint and clientId, or username; and the application
+ * (bookmark) URL when the endpoint or the tenant has one.
+ */
+export function connectionOf(c: Credential, origin: string, applicationUrl?: string): Record<string, string> {
+  const out: Record<string, string> = { scimBaseUrl: scimBaseUrl(origin, c.tenantId, connectionEndpoint(c)) };
+  if (applicationUrl !== undefined) out.bookmarkUrl = applicationUrl;
   if (c.kind === 'oauth-client') {
     out.tokenEndpoint = tokenEndpoint(origin, c.tenantId);
     out.clientId = c.clientId ?? '';

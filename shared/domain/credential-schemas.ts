@@ -53,6 +53,27 @@ const roles = z.union([z.array(role).check(z.maxLength(ALL_ROLES.length * 2)), z
   error: `must be a list of roles (${ALL_ROLES.join(', ')}) or a preset name (${presetNames.join(', ')})`,
 });
 const adminRole = z.enum(ADMIN_ROLES as readonly [AdminRole, ...AdminRole[]]);
+/**
+ * An application (bookmark) URL: what an IdP shows as the app's sign-in link next to the SCIM URL and token. https,
+ * or http on the loopback for local runs; no credentials in it.
+ */
+export function isApplicationUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password || url.hostname === '') return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+export const applicationUrl = z
+  .string()
+  .check(
+    z.maxLength(2048),
+    z.refine(isApplicationUrl, { error: 'must be an https URL (http only on 127.0.0.1 or localhost)' }),
+  );
 const allowedDomains = z.array(z.string().check(z.minLength(1), z.maxLength(253))).check(z.maxLength(100));
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -130,6 +151,8 @@ export const tenant = z.object({
   name: z.string(),
   createdAt: z.string(),
   policy: tenantPolicy,
+  /** The application (bookmark) URL of the tenant's endpoints that name none of their own. */
+  applicationUrl: z.optional(z.string()),
 });
 
 export const endpoint = z.object({
@@ -139,6 +162,8 @@ export const endpoint = z.object({
   createdAt: z.string(),
   /** Set when the endpoint was deleted: the id stays taken (its data must never come back) and nothing reaches it. */
   deletedAt: z.optional(z.string()),
+  /** The application (bookmark) URL given to the IdP with this endpoint's SCIM URL; default: the tenant's. */
+  applicationUrl: z.optional(z.string()),
 });
 
 export const adminMember = z.object({
@@ -265,9 +290,16 @@ export const credentialView = z.extend(z.omit(credential, { secrets: true }), {
 // ---------------------------------------------------------------------------------------------------------------
 
 export const requestSchemas = {
-  createTenant: z.strictObject({ id, name, policy: z.optional(policyPatch) }),
+  createTenant: z.strictObject({
+    id,
+    name,
+    policy: z.optional(policyPatch),
+    applicationUrl: z.optional(applicationUrl),
+  }),
   policyPatch,
-  createEndpoint: z.strictObject({ id, name: z.optional(name) }),
+  createEndpoint: z.strictObject({ id, name: z.optional(name), applicationUrl: z.optional(applicationUrl) }),
+  /** PATCH of a tenant or an endpoint: the application (bookmark) URL, null to remove it. */
+  applicationUrlPatch: z.strictObject({ applicationUrl: z.union([applicationUrl, z.null()]) }),
   addAdmin: z.strictObject({ id: z.optional(id), email: z.email(), role: z.optional(adminRole) }),
   setupLink: z.strictObject({
     adminId: z.optional(id),

@@ -65,6 +65,9 @@ export class CredentialService {
   updatePolicy(...a: Parameters<Tenants['updatePolicy']>) {
     return this.tenants.updatePolicy(...a);
   }
+  setApplicationUrl(...a: Parameters<Tenants['setApplicationUrl']>) {
+    return this.tenants.setApplicationUrl(...a);
+  }
   createEndpoint(...a: Parameters<Tenants['createEndpoint']>) {
     return this.tenants.createEndpoint(...a);
   }

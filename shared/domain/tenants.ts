@@ -60,13 +60,14 @@ export class Tenants {
     if (typeof input.id !== 'string' || !isValidTenantId(input.id)) {
       throw bad(`tenant id must be 1-63 lowercase letters, digits or '-', starting with a letter or digit`);
     }
-    const { name, policy: patch } = parseInput(requestSchemas.createTenant, input);
+    const { name, policy: patch, applicationUrl } = parseInput(requestSchemas.createTenant, input);
     const policy = validatePolicy(mergePolicy(this.ctx.defaults, patch));
     const tenant: Tenant = {
       id: input.id,
       name: name || input.id,
       createdAt: this.now().toISOString(),
       policy,
+      ...(applicationUrl !== undefined ? { applicationUrl } : {}),
     };
     if (!(await this.ctx.repo.putTenant(tenant)))
       throw ScimError.uniqueness(`tenant '${input.id}' already exists`);
@@ -158,12 +159,13 @@ export class Tenants {
     if (typeof input.id !== 'string' || !isValidEndpointId(input.id)) {
       throw bad(`endpoint id must be 1-63 lowercase letters, digits or '-'`);
     }
-    const { name } = parseInput(requestSchemas.createEndpoint, input);
+    const { name, applicationUrl } = parseInput(requestSchemas.createEndpoint, input);
     const endpoint: Endpoint = {
       tenantId,
       id: input.id,
       name: name ?? input.id,
       createdAt: this.now().toISOString(),
+      ...(applicationUrl !== undefined ? { applicationUrl } : {}),
     };
     if (!(await this.ctx.repo.putEndpoint(endpoint))) {
       const existing = await this.ctx.repo.getEndpoint(tenantId, input.id);
@@ -175,6 +177,42 @@ export class Tenants {
     }
     await this.audit.record(tenantId, 'endpoint.created', actor, { detail: { endpointId: input.id } });
     return endpoint;
+  }
+
+  /**
+   * Sets or (null) removes the application (bookmark) URL of the tenant, or of one live endpoint when `endpointId`
+   * is given; answers the tenant or the endpoint as stored.
+   */
+  async setApplicationUrl(
+    tenantId: string,
+    endpointId: string | undefined,
+    request: z.infer<typeof requestSchemas.applicationUrlPatch>,
+    actor: string,
+  ): Promise<Tenant | Endpoint> {
+    const { applicationUrl } = parseInput(requestSchemas.applicationUrlPatch, request);
+    if (!(await this.ctx.repo.setApplicationUrl(tenantId, endpointId, applicationUrl ?? undefined))) {
+      if (endpointId === undefined) throw tenantNotFound(tenantId);
+      throw ScimError.notFound(`endpoint '${endpointId.slice(0, 64)}' not found`);
+    }
+    if (endpointId === undefined) {
+      await this.audit.record(tenantId, 'tenant.updated', actor, {
+        detail: { applicationUrl: applicationUrl !== null },
+      });
+      return this.getTenant(tenantId);
+    }
+    await this.audit.record(tenantId, 'endpoint.updated', actor, {
+      detail: { endpointId, applicationUrl: applicationUrl !== null },
+    });
+    const endpoint = await this.ctx.repo.getEndpoint(tenantId, endpointId);
+    if (!endpoint || endpoint.deletedAt)
+      throw ScimError.notFound(`endpoint '${endpointId.slice(0, 64)}' not found`);
+    return endpoint;
+  }
+
+  /** The application (bookmark) URL of an endpoint: its own, else the tenant's. */
+  async applicationUrlOf(tenant: Tenant, endpointId: string): Promise<string | undefined> {
+    const endpoint = await this.ctx.repo.getEndpoint(tenant.id, endpointId);
+    return endpoint?.applicationUrl ?? tenant.applicationUrl;
   }
 
   async listEndpoints(tenantId: string): Promise<Endpoint[]> {

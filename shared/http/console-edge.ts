@@ -159,7 +159,9 @@ const OPERATIONS: Record<string, Operation> = {
           id: e.id,
           name: e.name,
           scimBaseUrl: scimBaseUrl(c.origin, tenantId, e.id),
-          bookmarkUrl: `${base}#/integrations/${encodeURIComponent(e.id)}`,
+          // The application URL set on the endpoint or the tenant; else this console's page of the endpoint.
+          bookmarkUrl:
+            e.applicationUrl ?? tenant.applicationUrl ?? `${base}#/integrations/${encodeURIComponent(e.id)}`,
         })),
       });
     },

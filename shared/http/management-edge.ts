@@ -213,6 +213,11 @@ const OPERATIONS: Record<string, Operation> = {
     return json(201, tenant, { location: tenantPath(tenant.id) });
   },
   'GET /tenants/{tenant}': async (c) => json(200, await c.svc.getTenant(tenantOf(c))),
+  'PATCH /tenants/{tenant}': async (c) => {
+    const tenantId = tenantOf(c);
+    const input = body(c.req, requestSchemas.applicationUrlPatch);
+    return json(200, await c.svc.setApplicationUrl(tenantId, undefined, input, c.actor));
+  },
   'DELETE /tenants/{tenant}': async (c) => {
     await c.svc.deleteTenant(tenantOf(c), c.actor);
     return noContent();
@@ -231,6 +236,14 @@ const OPERATIONS: Record<string, Operation> = {
     const tenantId = tenantOf(c);
     const input = body(c.req, requestSchemas.createEndpoint);
     return json(201, await c.svc.createEndpoint(tenantId, input, c.actor));
+  },
+  'PATCH /tenants/{tenant}/endpoints/{endpoint}': async (c) => {
+    const tenantId = tenantOf(c);
+    const input = body(c.req, requestSchemas.applicationUrlPatch);
+    return json(
+      200,
+      await c.svc.setApplicationUrl(tenantId, pathParam(c.params, 'endpoint'), input, c.actor),
+    );
   },
   'DELETE /tenants/{tenant}/endpoints/{endpoint}': async (c) => {
     await c.svc.deleteEndpoint(tenantOf(c), pathParam(c.params, 'endpoint'), c.actor);

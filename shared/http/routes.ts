@@ -55,11 +55,15 @@ export const MANAGEMENT_ROUTES: readonly (readonly [HttpMethod, string])[] = [
   ['GET', '/tenants'],
   ['POST', '/tenants'],
   ['GET', '/tenants/{tenant}'],
+  // The tenant's application (bookmark) URL.
+  ['PATCH', '/tenants/{tenant}'],
   ['DELETE', '/tenants/{tenant}'],
   ['GET', '/tenants/{tenant}/policy'],
   ['PATCH', '/tenants/{tenant}/policy'],
   ['GET', '/tenants/{tenant}/endpoints'],
   ['POST', '/tenants/{tenant}/endpoints'],
+  // An endpoint's application (bookmark) URL.
+  ['PATCH', '/tenants/{tenant}/endpoints/{endpoint}'],
   ['DELETE', '/tenants/{tenant}/endpoints/{endpoint}'],
   ['GET', '/tenants/{tenant}/admins'],
   ['POST', '/tenants/{tenant}/admins'],

@@ -274,6 +274,43 @@ describe('console API: setup links, sessions, CSRF, roles, tenancy', () => {
       });
     });
 
+    it("should give the configured application URL as the bookmark URL: the endpoint's, else the tenant's", async () => {
+      const tenantUrl = 'https://app.a.example.com/login';
+      expect(
+        (await h.request('PATCH', `/tenants/${A}`, { body: { applicationUrl: tenantUrl } })).status,
+      ).toBe(200);
+      const created = await owner.request('POST', '/endpoints', {
+        body: { id: 'bookmarked', applicationUrl: 'https://hr.a.example.com/sso' },
+      });
+      expect(created.status).toBe(201);
+      expect(
+        (
+          await owner.request('POST', '/endpoints', {
+            body: { id: 'bad-url', applicationUrl: 'http://a.example.com' },
+          })
+        ).status,
+      ).toBe(400);
+      const endpoints = (await viewer.request('GET', '/tenant')).body.endpoints as {
+        id: string;
+        bookmarkUrl: string;
+      }[];
+      expect(Object.fromEntries(endpoints.map((e) => [e.id, e.bookmarkUrl]))).toEqual({
+        default: tenantUrl,
+        bookmarked: 'https://hr.a.example.com/sso',
+      });
+      // Removed again: the console's page of the endpoint.
+      expect((await h.request('PATCH', `/tenants/${A}`, { body: { applicationUrl: null } })).status).toBe(
+        200,
+      );
+      const after = (await viewer.request('GET', '/tenant')).body.endpoints as {
+        id: string;
+        bookmarkUrl: string;
+      }[];
+      expect(after.find((e) => e.id === 'default')?.bookmarkUrl).toBe(
+        `${h.server.origin}/console/#/integrations/default`,
+      );
+    });
+
     it('should never put a secret, a link token or a session cookie in the audit log', async () => {
       const audit = await owner.request('GET', '/audit?limit=200');
 

@@ -302,6 +302,31 @@ export class DynamoCredentialRepository implements CredentialRepository {
     }
   }
 
+  async setApplicationUrl(
+    tenantId: string,
+    endpointId: string | undefined,
+    url: string | undefined,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: {
+            pk: keys.tenant(tenantId),
+            sk: endpointId === undefined ? TENANT_SK : sk.endpoint(endpointId),
+          },
+          UpdateExpression: url === undefined ? 'REMOVE applicationUrl' : 'SET applicationUrl = :u',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+          ...(url === undefined ? {} : { ExpressionAttributeValues: { ':u': url } }),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
+  }
+
   putAdmin(admin: AdminMember): Promise<boolean> {
     return this.putIfAbsent({ pk: keys.tenant(admin.tenantId), sk: sk.admin(admin.id), ...admin });
   }

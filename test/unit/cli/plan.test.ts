@@ -38,6 +38,34 @@ describe('planRequest: one management request per command', () => {
     ],
     [['tenants', 'show', 'acme'], { method: 'GET', path: '/tenants/acme' }],
     [['tenants', 'policy', 'acme'], { method: 'GET', path: '/tenants/acme/policy' }],
+    [
+      ['tenants', 'create', 'acme', '--app-url', 'https://app.acme.com/login'],
+      {
+        method: 'POST',
+        path: '/tenants',
+        body: { id: 'acme', name: 'acme', applicationUrl: 'https://app.acme.com/login' },
+      },
+    ],
+    [
+      ['tenants', 'app-url', 'acme', 'https://app.acme.com/login'],
+      { method: 'PATCH', path: '/tenants/acme', body: { applicationUrl: 'https://app.acme.com/login' } },
+    ],
+    [
+      ['tenants', 'app-url', 'acme', 'off'],
+      { method: 'PATCH', path: '/tenants/acme', body: { applicationUrl: null } },
+    ],
+    [
+      ['endpoints', 'create', 'hr', '-t', 'acme', '--app-url', 'https://hr.acme.com/sso'],
+      {
+        method: 'POST',
+        path: '/tenants/acme/endpoints',
+        body: { id: 'hr', applicationUrl: 'https://hr.acme.com/sso' },
+      },
+    ],
+    [
+      ['endpoints', 'app-url', 'hr', 'off', '-t', 'acme'],
+      { method: 'PATCH', path: '/tenants/acme/endpoints/hr', body: { applicationUrl: null } },
+    ],
     [['endpoints', 'list', '-t', 'acme'], { method: 'GET', path: '/tenants/acme/endpoints' }],
     [
       ['endpoints', 'create', 'hr', '-t', 'acme', '--name', 'HR'],
