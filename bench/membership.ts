@@ -2,9 +2,11 @@
  * `BENCH_ONLY=membership npm run bench`: group membership at scale (issue 9), against the real handlers over an
  * in-memory DynamoDB Local in this process, with the floor of the same writes measured in the same run.
  *
- *   1. PATCH add 100 members (Entra shape) vs the floor of its minimal writes: four BatchWriteItem calls of 25
- *      membership items and one UpdateItem of the group, issued one after another by a bare document client; at
- *      c=1 and c=16 (requests per second, ratio = scimgate / floor).
+ *   1. PATCH add 100 members (Entra shape: no member type) vs the floor of its minimal writes: four
+ *      BatchWriteItem calls of 25 membership items and one UpdateItem of the group, issued one after another by a
+ *      bare document client; at c=1 and c=16 (requests per second, ratio = scimgate / floor). Each request adds
+ *      to a group of its own, as the issue measured it; at c=16 also all requests on one group (no target: such
+ *      changes take the group's change lock one at a time). DynamoDB calls per request by command.
  *   2. DELETE of a 500-member group vs DELETE of a user in no group (p50, ratio).
  *   3. A large group in a large endpoint: add 100, remove 100, replace (the most members one body carries),
  *      GET with excludedAttributes=members, DELETE; latency and DynamoDB calls per request.
@@ -79,6 +81,9 @@ const summary = (r: { reqPerSec: number; latencies: number[] }, calls?: number):
   p95: round(p(r.latencies, 95), 1),
   ...(calls !== undefined ? { ddbCallsPerRequest: round(calls / r.latencies.length, 2) } : {}),
 });
+
+const perRequest = (calls: Record<string, number>, n: number) =>
+  Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, round(v / n, 2)]));
 
 export async function runMembershipBench(o: MembershipBenchOptions): Promise<Record<string, unknown>> {
   const { client, counter, log } = o;
@@ -163,31 +168,52 @@ export async function runMembershipBench(o: MembershipBenchOptions): Promise<Rec
         }),
       );
     });
-    // Each request adds 100 users to its own group (groups of up to 4 000 members).
+    // As the issue measured it (Entra's shape): each request adds 100 users to a group of its own, so concurrent
+    // PATCHes touch different groups and different users.
     const groups = await Promise.all(
-      Array.from({ length: Math.ceil(o.requests / 40) }, (_, g) => newGroup(`add100-c${c}-${g}`)),
+      Array.from({ length: o.requests }, (_, g) => newGroup(`add100-c${c}-${g}`)),
     );
-    const before = counter.snapshot();
-    const scim = await timed(o.requests, c, async (i) => {
-      const g = groups[Math.floor(i / 40)]!;
-      const slice = seeded.slice((i % 40) * 100, (i % 40) * 100 + 100);
-      await ok(
-        'PATCH',
-        `Groups/${g}`,
+    const addBody = (i: number) => ({
+      schemas: [PATCH],
+      Operations: [
         {
-          schemas: [PATCH],
-          Operations: [{ op: 'Add', path: 'members', value: slice.map((u) => ({ value: u.id })) }],
+          op: 'Add',
+          path: 'members',
+          value: seeded.slice((i % 40) * 100, (i % 40) * 100 + 100).map((u) => ({ value: u.id })),
         },
-        204,
-      );
+      ],
     });
-    const calls = total(counter.since(before));
+    const addTo = (group: string, i: number) => ok('PATCH', `Groups/${group}`, addBody(i), 204);
+    const before = counter.snapshot();
+    const scim = await timed(o.requests, c, async (i) => void (await addTo(groups[i]!, i)));
+    const calls = counter.since(before);
     add100[`c${c}`] = {
       floor: summary(floor),
-      scimgate: summary(scim, calls),
+      scimgate: { ...summary(scim, total(calls)), byCommand: perRequest(calls, o.requests) },
       ratio: round(scim.reqPerSec / floor.reqPerSec, 2),
     };
     log(`PATCH add 100, c=${c}: ${JSON.stringify(add100[`c${c}`])}`);
+    if (c > 1) {
+      // The same at c concurrent requests on ONE group (no target): changes of more than 98 members to one group
+      // take its change lock one at a time (docs/decisions/0014), so this measures that serialisation.
+      const one = await newGroup(`add100-one-c${c}`);
+      const b = counter.snapshot();
+      // A request that waited too long for the lock answers 503 with Retry-After: counted, not retried.
+      let busy = 0;
+      const same = await timed(o.requests, c, async (i) => {
+        const res = await client.send({ method: 'PATCH', path: `Groups/${one}`, body: addBody(i) });
+        if (res.status === 503) busy++;
+        else if (res.status !== 204)
+          throw new Error(`PATCH one group: ${res.status} ${res.text.slice(0, 200)}`);
+      });
+      const sameCalls = counter.since(b);
+      add100[`c${c}OneGroup`] = {
+        scimgate: { ...summary(same, total(sameCalls)), byCommand: perRequest(sameCalls, o.requests) },
+        answered503: busy,
+        ratio: round((same.reqPerSec * (o.requests - busy)) / o.requests / floor.reqPerSec, 2),
+      };
+      log(`PATCH add 100, c=${c}, one group: ${JSON.stringify(add100[`c${c}OneGroup`])}`);
+    }
   }
   out.patchAdd100 = add100;
 

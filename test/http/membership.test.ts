@@ -79,6 +79,19 @@ async function storedMembershipItems(groupId: string): Promise<number> {
   return out.Count ?? 0;
 }
 
+/** Change locks (`chg#` pending records) still held in the scope: a request must never leave one behind. */
+async function heldLocks(): Promise<number> {
+  const out = await h.container.doc.send(
+    new QueryCommand({
+      TableName: h.container.config.TABLE_NAME,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chg)',
+      ExpressionAttributeValues: { ':pk': keys.pending(keys.scope(h.tenantId, 'default')), ':chg': 'chg#' },
+      Select: 'COUNT',
+    }),
+  );
+  return out.Count ?? 0;
+}
+
 async function waitFor(check: () => Promise<boolean>, what: string, seconds = 30): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   while (!(await check())) {
@@ -105,8 +118,33 @@ describe('group writes: all or nothing at any size', () => {
       expect(await memberIds(group.id)).toEqual([...users.slice(0, 5)].sort());
       expect(await groupIdsOf(users[20]!)).toEqual([]);
     }
-    // Nothing staged is left behind either.
+    // Nothing staged is left behind either, nor the change lock the large request took with its reads.
     expect(await storedMembershipItems(group.id)).toBe(5);
+    expect(await heldLocks()).toBe(0);
+  });
+
+  it('should release the change lock of a large request that changes little or nothing', async () => {
+    const users = await createUsers('lock', 201);
+    const group = await createGroup('Lock', users.slice(0, 100));
+    const add = (ids: string[]) =>
+      h.request('PATCH', `Groups/${group.id}`, {
+        body: patch({ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }),
+      });
+    // 100 members already there: a no-op (version and lastModified unchanged), and no lock left behind.
+    expect((await add(users.slice(0, 100))).status).toBe(204);
+    let after = await h.request('GET', `Groups/${group.id}?excludedAttributes=members`);
+    expect(after.body.meta.version).toBe(group.meta.version);
+    expect(after.body.meta.lastModified).toBe(group.meta.lastModified);
+    expect(await heldLocks()).toBe(0);
+    // 99 there and 1 new: one transaction that also releases the lock; the version moves once.
+    expect((await add(users.slice(1, 101))).status).toBe(204);
+    after = await h.request('GET', `Groups/${group.id}?excludedAttributes=members`);
+    expect(after.body.meta.version).not.toBe(group.meta.version);
+    expect(await heldLocks()).toBe(0);
+    // The next large change is not kept waiting.
+    expect((await add(users.slice(101, 201))).status).toBe(204);
+    expect(await memberIds(group.id)).toEqual([...users].sort());
+    expect(await heldLocks()).toBe(0);
   });
 
   it('should refuse a PUT with one nonexistent member and change neither members, name nor version', async () => {

@@ -135,7 +135,7 @@ type WriteRequest =
  * cost of a large change grows in round trips, never in parallel requests (the client also bounds its requests in
  * flight overall: client.ts, MAX_IN_FLIGHT).
  */
-export const FAN_OUT = 8;
+export const FAN_OUT = 16;
 
 /** BatchWriteItem in chunks of 25, `parallel` chunks at a time, retrying unprocessed items. */
 export async function batchWrite(

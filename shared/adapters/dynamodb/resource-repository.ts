@@ -51,6 +51,8 @@ type DocTransactItem = NonNullable<
 /** DynamoDB allows 100 actions per transaction; larger changes are staged and committed by one transaction. */
 const TRANSACTION_LIMIT = 100;
 const TRANSACTION_RETRIES = 6;
+/** Membership items per Query page when a group's whole list is read (replace, GET). */
+const MEMBER_PAGE = 2_000;
 /** A staged change not committed after this long is aborted by the background sweep (requests end within 30 s). */
 export const CHANGE_LEASE_MS = 2 * 60_000;
 /** Waits for another large change of the same group (one at a time per group) before answering 503. */
@@ -588,6 +590,8 @@ export class DynamoResourceRepository implements ResourceRepository {
           ExpressionAttributeValues: { ':pk': keys.members(scopeKey(scope), groupId) },
           ConsistentRead: true,
           ExclusiveStartKey: start,
+          // Bounded work per call (a 1 MB page is ~7 000 items), and never far past `limit`.
+          Limit: Math.min(MEMBER_PAGE, limit === undefined ? MEMBER_PAGE : limit + 1 - items.length),
         }),
       );
       items.push(...((out.Items ?? []) as MembershipItem[]));
@@ -775,20 +779,63 @@ export class DynamoResourceRepository implements ResourceRepository {
     const adds = dedupeMembers(changes.add);
     const removeIds = [...new Set(changes.remove)];
     const touched = [...adds.map((m) => m.value), ...removeIds];
+    // A change too large for one transaction whatever the reads find takes the group's change lock in the same
+    // round as the reads rather than after them (one round trip less); one that turns out small after all (adds of
+    // members already there) releases the lock in its transaction, or with one delete when nothing changes.
+    const mayStage = !changes.replaceAll && adds.length + removeIds.length > TRANSACTION_LIMIT - 2;
+    const locking = mayStage
+      ? this.takeLock(scope, groupId).then(
+          (change) => change,
+          (e: unknown) => e as Error,
+        )
+      : Promise.resolve(undefined);
     // One round of reads in parallel: the group, the touched memberships (or all of them for a replace), the
     // scope's work in flight, and whether the added members exist.
-    const [group, stored, state, resolvedAdds] = await Promise.all([
-      this.get(scope, 'Group', groupId),
-      changes.replaceAll ? this.memberItems(scope, groupId) : this.membershipsOf(scope, groupId, touched),
-      readPendingState(this.doc, this.tableName, scope),
-      // Settled here, thrown below: a missing group answers 404 before a missing member answers 400.
-      changes.replaceAll
-        ? Promise.resolve(undefined)
-        : this.resolveMembers(scope, groupId, adds).then(
-            (r) => r,
-            (e: unknown) => e as Error,
-          ),
-    ]);
+    let reads;
+    try {
+      reads = await Promise.all([
+        this.get(scope, 'Group', groupId),
+        changes.replaceAll ? this.memberItems(scope, groupId) : this.membershipsOf(scope, groupId, touched),
+        readPendingState(this.doc, this.tableName, scope),
+        // Settled here, thrown below: a missing group answers 404 before a missing member answers 400.
+        changes.replaceAll
+          ? Promise.resolve(undefined)
+          : this.resolveMembers(scope, groupId, adds).then(
+              (r) => r,
+              (e: unknown) => e as Error,
+            ),
+      ]);
+    } catch (e) {
+      const taken = await locking;
+      if (typeof taken === 'string') await this.releaseLock(scope, groupId, taken);
+      throw e;
+    }
+    const lock = await locking;
+    if (lock instanceof Error) throw lock;
+    let held = lock;
+    try {
+      const result = await this.changeWith(scope, groupId, changes, now, data, reads, held);
+      // Committed: the lock went with the commit's transaction. Nothing to change: released below.
+      if (result.changed) held = undefined;
+      return result;
+    } finally {
+      if (held) await this.releaseLock(scope, groupId, held);
+    }
+  }
+
+  /** The rest of a member change, from its reads: the effective change, then the commit. */
+  private async changeWith(
+    scope: Scope,
+    groupId: string,
+    changes: MemberChanges,
+    now: string,
+    data: GroupDataWrite | undefined,
+    reads: [StoredResource | undefined, MembershipItem[], PendingState, StoredMember[] | Error | undefined],
+    lock: string | undefined,
+  ): Promise<MemberChangeResult> {
+    const [group, stored, state, resolvedAdds] = reads;
+    const adds = dedupeMembers(changes.add);
+    const removeIds = [...new Set(changes.remove)];
     if (!group) throw ScimError.notFound(`Group ${groupId} not found`);
     if (resolvedAdds instanceof Error) throw resolvedAdds;
     if (data && group.version !== data.expectedVersion) throw new VersionConflict();
@@ -846,7 +893,7 @@ export class DynamoResourceRepository implements ResourceRepository {
       version = group.version + 1;
     }
     try {
-      await this.commit(scope, groupId, head, writes, true);
+      await this.commit(scope, groupId, head, writes, true, lock);
     } catch (e) {
       const reasons = cancellationReasons(e);
       if (failed(reasons, 0)) {
@@ -863,49 +910,10 @@ export class DynamoResourceRepository implements ResourceRepository {
   }
 
   /**
-   * Writes the group's own items (`head`: create or update, first) and the member writes all or nothing. Fits one
-   * transaction: done. Larger: takes the group's change lock (its pending record, which also tells readers the
-   * change is open), stages the member items marked with the change id (BatchWriteItem, parallel), then commits
-   * with one transaction of `head` + the lock's release. Any failure before the commit discards what was staged.
+   * Takes the group's change lock: its pending record `chg#<group>` with a new change id (one large change per group
+   * at a time; another one waits: GroupBusy). The lease lets the sweep abort a change its request never finished.
    */
-  private async commit(
-    scope: Scope,
-    groupId: string,
-    head: DocTransactItem[],
-    writes: MemberWrite[],
-    existingGroup: boolean,
-  ): Promise<void> {
-    const lock = this.lockKey(scope, groupId);
-    const lockFree: DocTransactItem[] = existingGroup
-      ? [
-          {
-            ConditionCheck: {
-              TableName: this.tableName,
-              Key: lock,
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ]
-      : [];
-    if (head.length + lockFree.length + writes.length <= TRANSACTION_LIMIT) {
-      const items = [
-        ...head,
-        ...lockFree,
-        ...writes.map((w): DocTransactItem =>
-          w.put
-            ? { Put: { TableName: this.tableName, Item: w.put } }
-            : { Delete: { TableName: this.tableName, Key: { pk: w.remove!.pk, sk: w.remove!.sk } } },
-        ),
-      ];
-      try {
-        await this.transact(items);
-      } catch (e) {
-        if (lockFree.length && failed(cancellationReasons(e), head.length)) throw new GroupBusy();
-        throw e;
-      }
-      return;
-    }
-
+  private async takeLock(scope: Scope, groupId: string): Promise<string> {
     const change = uuidv7();
     const task = { taskType: 'change' as const, ...scope, id: groupId, change };
     try {
@@ -920,6 +928,73 @@ export class DynamoResourceRepository implements ResourceRepository {
       if ((e as { name?: string }).name === 'ConditionalCheckFailedException') throw new GroupBusy();
       throw e;
     }
+    return change;
+  }
+
+  /** Releases a lock taken for a change that wrote nothing; if that fails, the lease runs out and the sweep does it. */
+  private async releaseLock(scope: Scope, groupId: string, change: string): Promise<void> {
+    await discardStaged(this.doc, this.tableName, scope, groupId, change, []).catch(() => undefined);
+  }
+
+  /**
+   * Writes the group's own items (`head`: create or update, first) and the member writes all or nothing. Fits one
+   * transaction: done. Larger: takes the group's change lock unless the request `held` it already (its pending
+   * record, which also tells readers the change is open), stages the member items marked with the change id (BatchWriteItem, parallel), then commits
+   * with one transaction of `head` + the lock's release. Any failure before the commit discards what was staged.
+   */
+  private async commit(
+    scope: Scope,
+    groupId: string,
+    head: DocTransactItem[],
+    writes: MemberWrite[],
+    existingGroup: boolean,
+    held?: string,
+  ): Promise<void> {
+    const lock = this.lockKey(scope, groupId);
+    const release = (change: string): DocTransactItem => ({
+      Delete: {
+        TableName: this.tableName,
+        Key: lock,
+        ConditionExpression: '#c = :c AND attribute_not_exists(aborting)',
+        ExpressionAttributeNames: { '#c': 'change' },
+        ExpressionAttributeValues: { ':c': change },
+      },
+    });
+    // No large change of this group may be staged meanwhile: checked, or, when this request holds the lock, the
+    // lock released in the same transaction.
+    const lockFree: DocTransactItem[] = held
+      ? [release(held)]
+      : existingGroup
+        ? [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: lock,
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ]
+        : [];
+    if (head.length + lockFree.length + writes.length <= TRANSACTION_LIMIT) {
+      const items = [
+        ...head,
+        ...lockFree,
+        ...writes.map((w): DocTransactItem =>
+          w.put
+            ? { Put: { TableName: this.tableName, Item: w.put } }
+            : { Delete: { TableName: this.tableName, Key: { pk: w.remove!.pk, sk: w.remove!.sk } } },
+        ),
+      ];
+      try {
+        await this.transact(items);
+      } catch (e) {
+        if (!held && lockFree.length && failed(cancellationReasons(e), head.length)) throw new GroupBusy();
+        throw e;
+      }
+      return;
+    }
+
+    const change = held ?? (await this.takeLock(scope, groupId));
     const removes = writes.filter((w) => w.remove);
     try {
       await batchWrite(
@@ -931,18 +1006,7 @@ export class DynamoResourceRepository implements ResourceRepository {
           },
         })),
       );
-      const commitItems: DocTransactItem[] = [
-        ...head,
-        {
-          Delete: {
-            TableName: this.tableName,
-            Key: lock,
-            ConditionExpression: '#c = :c AND attribute_not_exists(aborting)',
-            ExpressionAttributeNames: { '#c': 'change' },
-            ExpressionAttributeValues: { ':c': change },
-          },
-        },
-      ];
+      const commitItems: DocTransactItem[] = [...head, release(change)];
       if (removes.length > 0) {
         // Removed members stay as tombstones (hidden by the rule) until the worker erases them.
         const tomb = { taskType: 'tombstones' as const, ...scope, id: groupId, change };
