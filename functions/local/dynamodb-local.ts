@@ -11,6 +11,10 @@ import { createRequire } from 'node:module';
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** The Java process's id (tests kill it to prove supervision). */
+  pid: number;
+  /** Resolves when the Java process exits, for whatever reason. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
@@ -21,6 +25,12 @@ export interface DynamoDbLocalOptions {
 }
 
 export const MIN_JAVA_MAJOR = 17;
+
+/**
+ * How long the JVM may take to listen. A broken Java or a taken port fails at once ("exited during start-up"); only
+ * a slow machine gets near this, and on a loaded 2-core machine a healthy start has taken over 30 s.
+ */
+export const START_TIMEOUT_MS = 120_000;
 
 /** Fails with a clear message when no suitable Java runtime is on the PATH. */
 export function checkJava(): void {
@@ -61,6 +71,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({ port, host: '127.0.0.1' });
@@ -76,6 +95,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   checkJava();
   const dir = emulatorDir();
   const port = options.port ?? (await freePort());
+  // Otherwise the start-up probe below would take whatever listens there for DynamoDB Local.
+  if (options.port !== undefined && !(await portIsFree(port)))
+    throw new Error(`port ${port} is already in use, so DynamoDB Local cannot listen on it`);
   const args = [
     `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
     '-jar',
@@ -89,33 +111,40 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     args.push('-inMemory');
   }
   const child: ChildProcess = spawn('java', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Only the tail is kept (for start-up errors): DynamoDB Local may run for days.
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const keep = (d: Buffer) => (output = (output + d.toString()).slice(-8_192));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    }),
-  );
   const killOnExit = (): void => {
     if (!exited) child.kill('SIGKILL');
   };
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      process.removeListener('exit', killOnExit);
+      resolve({ code, signal });
+    }),
+  );
   process.once('exit', killOnExit);
 
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (!(await canConnect(port))) {
     if (exited) throw new Error(`DynamoDB Local exited during start-up:\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`DynamoDB Local did not listen on port ${port} within 30 s:\n${output}`);
+      throw new Error(
+        `DynamoDB Local did not listen on port ${port} within ${START_TIMEOUT_MS / 1000} s:\n${output}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid ?? -1,
+    exited: exit,
     async stop() {
       process.removeListener('exit', killOnExit);
       if (exited) return;

@@ -13,7 +13,12 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from
 import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { checkJava, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { checkJava } from './dynamodb-local';
+import {
+  superviseDynamoDbLocal,
+  type RestartPolicy,
+  type SupervisedDynamoDbLocal,
+} from './dynamodb-supervisor';
 import { jobIntervalSeconds, startJobLoop } from './job-loop';
 import { membershipIntervalMs, startMembershipLoop } from './membership-loop';
 import { startLocalServer, type LambdaHandler, type LocalServer } from './server';
@@ -40,13 +45,24 @@ export interface LocalOptions {
   tableName?: string;
   /** Use an already running DynamoDB Local instead of starting one (tests). */
   dynamoEndpoint?: string;
+  /** Restart policy of the supervised DynamoDB Local (default DEFAULT_RESTART_POLICY; none when in memory). */
+  restartPolicy?: RestartPolicy;
+  /** Called once when DynamoDB Local cannot be kept running; `npm start` stops and exits non-zero. */
+  onStorageLost?: (reason: Error) => void;
+  /** Supervisor log lines (default: stderr). */
+  log?: (line: string) => void;
 }
 
 export interface RunningLocal {
   server: LocalServer;
   info: LocalInfo;
+  /** The supervised DynamoDB Local, unless an endpoint was given. */
+  dynamoDb?: SupervisedDynamoDbLocal;
   stop(): Promise<void>;
 }
+
+/** An in-memory store that died has lost every table: restarting it would only turn 503s into 500s. */
+const NO_RESTARTS: RestartPolicy = { maxRestarts: 0, windowMs: 1, backoffMs: [0] };
 
 export const DEV_TENANT = 'dev';
 export const DEFAULT_ENDPOINT = 'default';
@@ -64,11 +80,16 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   checkNode();
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  let ddb: DynamoDbLocal | undefined;
+  let ddb: SupervisedDynamoDbLocal | undefined;
   let endpoint = options.dynamoEndpoint;
   if (!endpoint) {
     checkJava();
-    ddb = await startDynamoDbLocal(options.inMemory ? {} : { dbPath: join(dataDir, 'dynamodb') });
+    ddb = await superviseDynamoDbLocal({
+      ...(options.inMemory ? {} : { dbPath: join(dataDir, 'dynamodb') }),
+      policy: options.inMemory ? NO_RESTARTS : options.restartPolicy,
+      log: options.log,
+      onGiveUp: (reason) => options.onStorageLost?.(reason),
+    });
     endpoint = ddb.endpoint;
   }
   const tableName = options.tableName ?? 'scimgate';
@@ -113,6 +134,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     return {
       server,
       info,
+      dynamoDb: ddb,
       async stop() {
         stopJobs();
         stopMembership();
@@ -202,7 +224,29 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got '${process.env.PORT}'`);
   const dataDir = process.env.SCIMGATE_DATA_DIR ?? '.scimgate';
-  const running = await startLocal({ port, dataDir, inMemory });
+  let stopping = false;
+  let stopRunning = async (): Promise<void> => undefined;
+  const exitWith = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    void stopRunning().finally(() => process.exit(code));
+  };
+  const running = await startLocal({
+    port,
+    dataDir,
+    inMemory,
+    onStorageLost: (reason) => {
+      console.error(
+        `\nscimgate: ${reason.message}.\n` +
+          `Stopping: every request would fail until DynamoDB Local runs again. ` +
+          (inMemory
+            ? 'The in-memory store is gone with it.'
+            : `The data is kept in ${join(resolve(dataDir), 'dynamodb')}; run npm start again.`),
+      );
+      exitWith(1);
+    },
+  });
+  stopRunning = () => running.stop();
   const { info } = running;
   console.log(
     [
@@ -212,6 +256,11 @@ async function main(): Promise<void> {
       `  SCIM base URL (Tenant URL):  ${info.scimBaseUrl}`,
       `  Bearer token (Secret Token): ${info.token}`,
       `  Management API:              ${info.adminUrl}  (key: adminKey in local.json)`,
+      ...(running.dynamoDb
+        ? [
+            `  DynamoDB Local:              ${running.dynamoDb.endpoint} (pid ${running.dynamoDb.current()?.pid}; restarted if it dies)`,
+          ]
+        : []),
       `  Admin console:               ${running.server.origin}/console/  (sign in with a setup link:`,
       `    npx scimgate setup-links create --tenant ${DEV_TENANT} --email you@example.com --role owner)`,
       '',
@@ -221,15 +270,10 @@ async function main(): Promise<void> {
       'Ctrl-C stops the server and DynamoDB Local.',
     ].join('\n'),
   );
-  let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
-    stopping = true;
     console.log(`\n${signal}: stopping…`);
-    running.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    exitWith(0);
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
