@@ -9,6 +9,8 @@
  * credentials are valid is the caller's business.
  */
 
+import { decodeUtf8 } from '../utf8';
+
 /** Longest header we read (bytes ≈ characters here; real tokens are under 100 characters). */
 export const MAX_AUTHORIZATION_LENGTH = 4096;
 
@@ -44,8 +46,6 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 function malformed(reason: MalformedReason, scheme?: 'bearer' | 'basic'): AuthAttempt {
   return scheme === undefined ? { kind: 'malformed', reason } : { kind: 'malformed', reason, scheme };
 }
@@ -60,14 +60,6 @@ function decodeBase64(text: string): Buffer | undefined {
   // Reject non-canonical encodings (non-zero trailing bits) so that one header has one meaning.
   if (bytes.toString('base64').replace(/=+$/, '') !== unpadded) return undefined;
   return bytes;
-}
-
-function decodeUtf8(bytes: Buffer): string | undefined {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
 }
 
 function parseBasic(credentials: string): AuthAttempt {

@@ -27,6 +27,8 @@ export interface TokenRequestInput {
   contentType?: string;
   authorization?: string;
   body: string;
+  /** The body's bytes were not UTF-8 (flagged by the one decoder, shared/utf8.ts, in shared/http/apigw.ts). */
+  invalidUtf8?: boolean;
 }
 
 export interface TokenRequestFailure<E extends TokenErrorCode = TokenErrorCode> {
@@ -100,7 +102,10 @@ function isFormContentType(contentType: string | undefined): boolean {
   });
 }
 
-/** Form-decodes one name or value (`+` is a space, then percent-decoding as UTF-8); undefined when invalid. */
+/**
+ * Form-decodes one name or value (`+` is a space, then percent-decoding as UTF-8); undefined when invalid, which
+ * includes percent-encoded bytes that are not UTF-8 (`decodeURIComponent` refuses them rather than substituting).
+ */
 export function formDecode(text: string): string | undefined {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
@@ -194,6 +199,8 @@ function readForm(input: TokenRequestInput): Form {
   if (!isFormContentType(input.contentType)) {
     return { ok: false, description: `the request body must be ${FORM_MEDIA_TYPE}` };
   }
+  // Raw bytes that are not UTF-8; percent-encoded ones (`%FF`) fail in formDecode.
+  if (input.invalidUtf8) return { ok: false, description: 'the request body is not valid UTF-8' };
   return parseForm(input.body);
 }
 

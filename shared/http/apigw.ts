@@ -2,9 +2,9 @@
  * API Gateway HTTP API (payload v2) ⇄ HttpRequest/HttpResponse. The local server builds the same events, so
  * both run the exact Lambda handlers.
  */
-import { isUtf8 } from 'node:buffer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { HttpRequest, HttpResponse } from './types';
+import { decodeUtf8 } from '../utf8';
 
 /** Loopback hosts (the local server): served over plain HTTP. */
 const LOOPBACK = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
@@ -40,8 +40,10 @@ export function fromApiGateway(event: APIGatewayProxyEventV2): HttpRequest {
   if (event.body !== undefined && event.body !== null) {
     if (event.isBase64Encoded) {
       const bytes = Buffer.from(event.body, 'base64');
-      invalidUtf8 = !isUtf8(bytes);
-      body = bytes.toString('utf8');
+      const text = decodeUtf8(bytes);
+      invalidUtf8 = text === undefined;
+      // The edges refuse a flagged body; the lossy text only keeps `body` a string.
+      body = text ?? bytes.toString('utf8');
     } else body = event.body;
   }
 

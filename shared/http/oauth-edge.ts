@@ -78,6 +78,7 @@ function requestInput(req: HttpRequest): TokenRequestInput {
   if (contentType !== undefined) input.contentType = contentType;
   const authorization = req.headers.authorization;
   if (authorization !== undefined) input.authorization = authorization;
+  if (req.invalidUtf8) input.invalidUtf8 = true;
   return input;
 }
 

@@ -725,3 +725,74 @@ describe('the OAuth function with stubbed services', () => {
     expect(JSON.parse(wrongMethod.body ?? '{}')).toMatchObject({ error: 'invalid_request' });
   });
 });
+
+describe('bodies and Basic credentials that are not UTF-8', () => {
+  const bad = Buffer.from([0xc3, 0x28, 0xff]);
+  const raw = (path: string, body: Buffer, headers: Record<string, string> = {}) =>
+    fetch(`${h.server.origin}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': FORM, ...headers },
+      body: new Uint8Array(body),
+    });
+  const basicBytes = (userPass: Buffer) => `Basic ${userPass.toString('base64')}`;
+
+  it('should answer 400 invalid_request for a token or revocation body whose bytes are not UTF-8', async () => {
+    const client = await newClient();
+    const token = await raw(
+      client.tokenPath,
+      Buffer.concat([
+        Buffer.from(`grant_type=client_credentials&client_id=${client.clientId}&client_secret=`),
+        bad,
+      ]),
+    );
+    const revocation = await raw(client.revokePath, Buffer.concat([Buffer.from('token='), bad]), {
+      authorization: basic(client.clientId, client.secret),
+    });
+
+    for (const res of [token, revocation]) {
+      expect(res.status).toBe(400);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(await res.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'the request body is not valid UTF-8',
+      });
+    }
+  });
+
+  it('should answer 400 invalid_request for percent-encoded bytes that are not UTF-8', async () => {
+    const client = await newClient();
+    const res = await post(
+      client.tokenPath,
+      `grant_type=client_credentials&client_id=${client.clientId}&client_secret=%C3%28%FF`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'the request body is not valid form encoding',
+    });
+  });
+
+  it('should refuse Basic client credentials that are not UTF-8 as invalid_client, challenging with Basic', async () => {
+    const client = await newClient();
+    const res = await post(client.tokenPath, form({ grant_type: 'client_credentials' }), {
+      authorization: basicBytes(Buffer.concat([Buffer.from(`${client.clientId}:`), bad])),
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Basic /);
+    expect(res.body).toEqual({ error: 'invalid_client', error_description: 'malformed Basic credentials' });
+  });
+
+  it('should answer a SCIM request whose Basic credentials are not UTF-8 with the SCIM 401 error', async () => {
+    const client = await newClient();
+    const res = await h.request('GET', `${client.scimPath}/Users`, {
+      token: null,
+      headers: { authorization: basicBytes(Buffer.concat([Buffer.from('scgu_someone:'), bad])) },
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Basic /);
+    expect(res.body).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '401',
+    });
+  });
+});
