@@ -1,5 +1,5 @@
 /**
- * The one strict UTF-8 decoder: request bodies (shared/http/apigw.ts, for every API family) and the decoded
+ * The one strict UTF-8 decoder: request bodies (the local server and shared/http/apigw.ts, for every API family) and the decoded
  * credentials of an HTTP Basic header (shared/credentials/authorization.ts) go through it. Bytes that are not a
  * UTF-8 encoding (overlong forms, surrogates, truncated sequences, stray continuation bytes) are refused instead of
  * being turned into U+FFFD replacement characters. A byte order mark is kept as text, never stripped.

@@ -2,12 +2,12 @@
  * The local server: a plain Node HTTP server on 127.0.0.1 that turns each request into an API Gateway (HTTP API,
  * payload v2) event and hands it to the same Lambda handler AWS runs, chosen from the shared route table.
  */
-import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { matchRoute, type FunctionId, type RouteMatch } from '../../shared/http/routes';
 import { apiGatewayEvent } from './api-event';
 import { SCIM_CONTENT_TYPE } from '../../shared/scim/types';
+import { decodeUtf8 } from '../../shared/utf8';
 import { isConsoleAsset, serveConsoleAsset } from './console-assets';
 
 export type LambdaHandler = (
@@ -74,9 +74,10 @@ export function toEvent(
     : `127.0.0.1:${port}`;
   // Like API Gateway: text bodies as strings, anything else base64. Bytes that are not UTF-8 stay bytes (base64),
   // so the edge can still see that they are invalid instead of receiving replacement characters.
-  const isText =
-    body.length === 0 ||
-    (/json|text|x-www-form-urlencoded/i.test(headers['content-type'] ?? 'json') && isUtf8(body));
+  const text = /json|text|x-www-form-urlencoded/i.test(headers['content-type'] ?? 'json')
+    ? decodeUtf8(body)
+    : undefined;
+  const isText = body.length === 0 || text !== undefined;
   return apiGatewayEvent(
     {
       method: req.method ?? 'GET',
@@ -86,7 +87,7 @@ export function toEvent(
       domainName,
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       apiId: 'local',
-      ...(body.length === 0 ? {} : { body: isText ? body.toString('utf8') : body.toString('base64') }),
+      ...(body.length === 0 ? {} : { body: text ?? body.toString('base64') }),
       isBase64Encoded: body.length > 0 && !isText,
     },
     match,
