@@ -11,6 +11,7 @@ const input = (schema: z.ZodMiniType): Component => ({ schema, io: 'input' });
 const output = (schema: z.ZodMiniType): Component => ({ schema, io: 'output' });
 
 export const OPENAPI_COMPONENTS: Record<string, Component> = {
+  ScimRequest: output(schemas.scimRequest),
   CreateTenantRequest: input(schemas.requestSchemas.createTenant),
   TenantPolicyPatch: input(schemas.requestSchemas.policyPatch),
   ReminderSettingsPatch: input(schemas.remindersPatch),

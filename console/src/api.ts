@@ -83,6 +83,17 @@ export interface AuditEvent {
   detail?: Record<string, string | number | boolean>;
 }
 
+/** One authenticated SCIM request of a credential (GET /credentials/{id}/requests). */
+export interface ScimRequest {
+  at: string;
+  credentialId: string;
+  method: string;
+  path: string;
+  status: number;
+  sourceIp: string;
+  userAgent: string;
+}
+
 export interface Admin {
   id: string;
   email: string;

@@ -6,6 +6,7 @@ import {
   type Credential,
   type Issued,
   type Policy,
+  type ScimRequest,
   type Session,
   type TenantInfo,
 } from './api';
@@ -307,8 +308,70 @@ export async function guidesView(main: HTMLElement, guideId: string | undefined)
   );
 }
 
+/** Words for a SCIM status, so that a row reads without knowing HTTP. */
+function statusWords(status: number): string {
+  if (status < 300) return `${status} OK`;
+  if (status === 401) return '401 not signed in';
+  if (status === 403) return '403 not allowed';
+  if (status === 404) return '404 not found';
+  if (status === 409) return '409 already exists';
+  if (status === 429) return '429 too many requests';
+  if (status >= 500) return `${status} service problem`;
+  return `${status} refused`;
+}
+
+/** The recent SCIM requests of one credential, picked from a list (newest first, the last 7 days, at most 50). */
+async function recentRequests(main: HTMLElement): Promise<void> {
+  const { credentials } = await busy(call<{ credentials: Credential[] }>('GET', '/credentials'));
+  main.append(
+    h('h2', {}, 'Recent SCIM requests'),
+    h(
+      'p',
+      {},
+      'What each identity provider asked for, per credential: the last 50 requests of the past 7 days. Paths only; filters and bodies are never kept.',
+    ),
+  );
+  if (credentials.length === 0) {
+    main.append(h('p', { class: 'empty' }, 'No credentials yet, so no requests.'));
+    return;
+  }
+  const byUse = [...credentials].sort((a, b) => (b.lastUsedAt ?? '').localeCompare(a.lastUsedAt ?? ''));
+  const select = h(
+    'select',
+    { name: 'requestsCredential' },
+    ...byUse.map((c) => h('option', { value: c.id }, c.name)),
+  );
+  const wrap = h('div', { class: 'table-wrap' });
+  const load = async () => {
+    const chosen = byUse.find((c) => c.id === select.value) ?? byUse[0]!;
+    const { requests } = await busy(
+      call<{ requests: ScimRequest[] }>('GET', `/credentials/${encodeURIComponent(chosen.id)}/requests`),
+    );
+    wrap.replaceChildren(
+      requests.length === 0
+        ? h('p', { class: 'empty' }, `${chosen.name} has made no SCIM requests in the past 7 days.`)
+        : table(
+            `Recent SCIM requests of ${chosen.name}`,
+            ['Time', 'Request', 'Answer', 'Identity provider', 'Source IP'],
+            requests.map((r) => [
+              formatDate(r.at),
+              h('code', {}, `${r.method} ${r.path}`),
+              statusWords(r.status),
+              idpFromUserAgent(r.userAgent),
+              r.sourceIp,
+            ]),
+          ),
+    );
+  };
+  select.addEventListener('change', () => void load());
+  main.append(field('Credential', select), wrap);
+  await load();
+}
+
 export async function activityView(main: HTMLElement): Promise<void> {
-  main.append(h('h1', {}, 'Activity'), h('p', {}, 'Everything that happened in this tenant, newest first.'));
+  main.append(h('h1', {}, 'Activity'));
+  await recentRequests(main);
+  main.append(h('h2', {}, 'Audit log'), h('p', {}, 'Everything that happened in this tenant, newest first.'));
   const wrap = h('div', { class: 'table-wrap' });
   const more = h('button', { type: 'button', class: 'secondary' }, 'Show older');
   let next: string | undefined;

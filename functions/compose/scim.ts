@@ -5,14 +5,16 @@ import type { ApiFamily } from '../../shared/http/api-family';
 import { scimFamily, type ScimEdgeDeps } from '../../shared/http/scim-edge';
 import type { Core } from '../runtime/core';
 import { authenticatorParts } from './authenticator';
+import { recordScimRequest } from '../../shared/domain/request-log';
 
 export function scimDeps(core: Core): ScimEdgeDeps {
-  const { authenticator } = authenticatorParts(core);
+  const { authenticator, repository } = authenticatorParts(core);
   const publicBaseUrl = core.config.PUBLIC_BASE_URL;
   return {
     resources: new ScimResources(new DynamoResourceRepository(core.doc, core.config.TABLE_NAME), core.clock),
     logger: core.logger,
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    recordRequest: (r) => recordScimRequest(repository, core.clock, r),
     authenticate: async (req, tenantId, endpointId) => {
       const auth = await authenticator.authenticate(
         {

@@ -80,9 +80,17 @@ export function httpFunction(
   const observe = options.observability;
   const warm = lazyServices(options.core ?? coreFromEnv, factory, observe?.instrument);
 
-  const finish = (request: HttpRequestState): void => {
+  const finish = async (request: HttpRequestState): Promise<void> => {
     const x = exchangeOf(request.context);
     const status = request.response?.statusCode ?? 500;
+    if (x.family.answered && x.req?.caller !== undefined) {
+      await x.family.answered(x.req, status).catch((e: unknown) =>
+        x.core.logger.warn('request not recorded', {
+          function: fn,
+          errorName: e instanceof Error ? e.name : typeof e,
+        }),
+      );
+    }
     observe?.counter?.count(fn, status);
     const http = request.event.requestContext.http;
     x.core.logger.info?.('request', {

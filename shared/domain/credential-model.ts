@@ -39,6 +39,7 @@ export type CredentialState = CredentialView['state'];
 export type SecretSlot = z.infer<typeof schemas.secretSlot>;
 export type ReminderSettings = z.infer<typeof schemas.reminderSettings>;
 export type Credential = z.infer<typeof schemas.credential>;
+export type ScimRequestRecord = z.infer<typeof schemas.scimRequest>;
 /** A credential as the management API shows it: no hashes. */
 export type CredentialView = z.infer<typeof schemas.credentialView>;
 export type TenantPolicy = z.infer<typeof schemas.tenantPolicy>;
@@ -159,6 +160,11 @@ export interface CredentialRepository {
     ip: string,
     userAgent: string,
   ): Promise<void>;
+
+  /** One unconditional put: a credential's SCIM request, kept REQUEST_LOG_DAYS. */
+  recordRequest(tenantId: string, request: ScimRequestRecord): Promise<void>;
+  /** The credential's most recent SCIM requests, newest first (one query, at most `limit` items). */
+  listRequests(tenantId: string, credentialId: string, limit: number): Promise<ScimRequestRecord[]>;
 
   appendAudit(event: AuditEvent): Promise<void>;
   listAudit(

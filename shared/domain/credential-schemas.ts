@@ -341,6 +341,25 @@ export const requestSchemas = {
   empty: z.strictObject({}),
 } as const;
 
+/**
+ * One authenticated SCIM request of a credential, as the console's Activity view shows it. The path only (never the
+ * query string, which may carry a filter with personal data, never a header or a body), the HTTP status answered,
+ * the caller's source address and User-Agent (the console names the IdP from it).
+ */
+export const scimRequest = z.object({
+  at: isoDateTime,
+  credentialId: id,
+  method: z.string().check(z.maxLength(10)),
+  path: z.string().check(z.maxLength(2048)),
+  status: z.number().check(z.int(), z.gte(100), z.lte(599)),
+  sourceIp: z.string().check(z.maxLength(64)),
+  userAgent: z.string().check(z.maxLength(200)),
+});
+
+/** How long a request stays in a credential's recent requests (DynamoDB TTL deletes it after that). */
+export const REQUEST_LOG_DAYS = 7;
+export const REQUESTS_DEFAULT_LIMIT = 50;
+
 export const AUDIT_DEFAULT_LIMIT = 50;
 export const AUDIT_MAX_LIMIT = 200;
 

@@ -20,6 +20,7 @@ import {
   type TenantPolicy,
 } from './credential-model';
 import type { Clock } from './ports';
+import { listScimRequests } from './request-log';
 import { Tenants } from './tenants';
 
 export class CredentialService {
@@ -27,6 +28,7 @@ export class CredentialService {
   readonly lifecycle: CredentialLifecycle;
   readonly authenticator: Authenticator;
   readonly auditLog: AuditLog;
+  private readonly repo: CredentialRepository;
 
   constructor(
     repo: CredentialRepository,
@@ -37,6 +39,7 @@ export class CredentialService {
     defaults: TenantPolicy = DEFAULT_POLICY,
   ) {
     const ctx = { repo, clock, defaults };
+    this.repo = repo;
     this.tenants = new Tenants(ctx);
     this.lifecycle = new CredentialLifecycle(ctx, pepper, this.tenants);
     this.authenticator = new Authenticator(ctx, pepper, accessTokens);
@@ -140,5 +143,9 @@ export class CredentialService {
   }
   audit(...a: Parameters<AuditLog['list']>) {
     return this.auditLog.list(...a);
+  }
+  /** The credential's recent SCIM requests, newest first (shared/domain/request-log.ts). */
+  requests(tenantId: string, credentialId: string) {
+    return listScimRequests(this.repo, tenantId, credentialId);
   }
 }

@@ -31,6 +31,11 @@ export interface ApiFamily {
   routes: Record<string, RouteHandler>;
   /** Establishes the caller before anything else is read (throws the family's 401/403/429). */
   authenticate?: (req: RouteRequest) => Promise<unknown>;
+  /**
+   * Called once the response is known, for requests `authenticate` accepted (the SCIM family records them per
+   * credential). Its failure never changes the response: it is logged and dropped.
+   */
+  answered?: (req: RouteRequest, status: number) => Promise<void>;
   /** Parses the body of POST/PUT/PATCH requests after authentication, before the handler (throws a 4xx). */
   parseBody?: (req: HttpRequest) => unknown;
   /**

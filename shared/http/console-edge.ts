@@ -188,6 +188,10 @@ const OPERATIONS: Record<string, Operation> = {
     run: async (c) =>
       json(200, publicView(await c.deps.credentials.show(c.session.tenantId, credentialOf(c)))),
   },
+  'GET /credentials/{credential}/requests': {
+    action: 'read',
+    run: async (c) => json(200, await c.deps.credentials.requests(c.session.tenantId, credentialOf(c))),
+  },
   'PATCH /credentials/{credential}': {
     action: 'credentials.write',
     run: async (c) => {

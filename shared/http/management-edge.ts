@@ -290,6 +290,8 @@ const OPERATIONS: Record<string, Operation> = {
   },
   'GET /tenants/{tenant}/credentials/{credential}': async (c) =>
     json(200, publicView(await c.svc.show(tenantOf(c), credentialOf(c)))),
+  'GET /tenants/{tenant}/credentials/{credential}/requests': async (c) =>
+    json(200, await c.svc.requests(tenantOf(c), credentialOf(c))),
   'PATCH /tenants/{tenant}/credentials/{credential}': async (c) => {
     const tenantId = tenantOf(c);
     const credentialId = credentialOf(c);

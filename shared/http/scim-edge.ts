@@ -23,6 +23,7 @@ import {
   type ResourceGuard,
   type ScimResources,
 } from '../domain/scim-resources';
+import type { AnsweredScimRequest } from '../domain/request-log';
 import type { ApiFamily, EdgeLogger, RouteHandler, RouteRequest } from './api-family';
 import { SCIM_PREFIX, routeKey, type FunctionId } from './routes';
 import type { HttpMethod, HttpRequest, HttpResponse } from './types';
@@ -44,6 +45,8 @@ export type { EdgeLogger } from './api-family';
 export interface ScimEdgeDeps {
   resources: ScimResources;
   authenticate: Authenticate;
+  /** Records each authenticated request once answered (the console's recent SCIM requests per credential). */
+  recordRequest?: (request: AnsweredScimRequest) => Promise<void>;
   logger: EdgeLogger;
   /** Overrides the origin of generated URLs (custom domain). */
   publicBaseUrl?: string;
@@ -315,11 +318,32 @@ export function scimFamily(fn: ScimFunctionId, deps: ScimEdgeDeps): ApiFamily {
     fn === 'scimRoot'
       ? rootRoutes(deps.resources)
       : resourceRoutes(fn === 'scimUsers' ? 'User' : 'Group', deps.resources);
+  const principals = new WeakMap<RouteRequest, Principal>();
+  const record = deps.recordRequest;
   return {
     name: 'scim',
     routes,
+    ...(record
+      ? {
+          answered: async (req: RouteRequest, status: number) => {
+            const principal = principals.get(req);
+            // A 503 means storage is busy or gone: its record would wait out the same timeouts and fail too.
+            if (!principal || status === 503) return;
+            await record({
+              tenantId: principal.scope.tenantId,
+              credentialId: principal.credentialId,
+              method: req.method,
+              path: req.path,
+              status,
+              sourceIp: req.sourceIp,
+              userAgent: req.userAgent,
+            });
+          },
+        }
+      : {}),
     authenticate: async (req): Promise<RequestContext> => {
       const principal = await deps.authenticate(req, req.params.tenant ?? '', req.params.endpoint ?? '');
+      principals.set(req, principal);
       const ctx: RequestContext = {
         scope: principal.scope,
         baseUrl: baseUrlFor(req, principal.scope.tenantId, principal.scope.endpointId, deps.publicBaseUrl),

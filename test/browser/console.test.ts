@@ -324,14 +324,69 @@ describe('admin console in Chromium', () => {
     await heading('Activity');
     // The heading comes first; the log arrives with the request after it.
     await page.getByRole('table', { name: 'Audit log' }).waitFor();
-    await page.locator('tbody tr', { hasText: 'Secret rotated' }).first().waitFor();
-    const rows = await page.locator('tbody tr').allTextContents();
+    const log = page.getByRole('table', { name: 'Audit log' });
+    await log.locator('tbody tr', { hasText: 'Secret rotated' }).first().waitFor();
+    const rows = await log.locator('tbody tr').allTextContents();
 
     // The rotation on the credential's page and the integration token's regeneration, both by the signed-in owner.
     expect(rows.filter((r) => r.includes('Secret rotated') && r.includes('admin:')).length).toBe(2);
     expect(rows.filter((r) => r.includes('Revoked') && r.includes('admin:')).length).toBe(1);
     expect(rows.filter((r) => r.includes('Signed in to the console')).length).toBeGreaterThan(0);
     await shot('activity');
+    await expectAccessible();
+  });
+
+  it("should show a credential's recent SCIM requests: time, request, answer, IdP and source", async () => {
+    const issued = await h.request('POST', `/tenants/${TENANT}/credentials`, {
+      body: { kind: 'bearer', name: 'Okta provisioning', lifetimeDays: 30 },
+    });
+    expect(issued.status).toBe(201);
+    const scim = (method: string, path: string, body?: unknown) =>
+      send(
+        `${origin}/scim/v2/${TENANT}/default${path}`,
+        method,
+        {
+          authorization: `Bearer ${issued.body.secret}`,
+          'user-agent': 'Okta SCIM Client 1.0.0',
+          ...(body ? { 'content-type': 'application/scim+json' } : {}),
+        },
+        body ? JSON.stringify(body) : undefined,
+      );
+    const created = await scim('POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'ada@acme.example',
+    });
+    const filtered = await scim(
+      'GET',
+      `/Users?filter=${encodeURIComponent('userName eq "ada@acme.example"')}`,
+    );
+    const missing = await scim('GET', '/Users/00000000-0000-7000-8000-000000000000');
+    expect([created.status, filtered.status, missing.status]).toEqual([201, 200, 404]);
+
+    // The previous test left the page on #/activity: go elsewhere first so that the view is built anew.
+    await page.goto(`${origin}/console/#/credentials`);
+    await heading('Credentials');
+    await page.goto(`${origin}/console/#/activity`);
+    await heading('Activity');
+    await page.getByLabel('Credential').selectOption({ label: 'Okta provisioning' });
+    const requests = page.getByRole('table', { name: 'Recent SCIM requests of Okta provisioning' });
+    await requests.locator('tbody tr').nth(2).waitFor();
+    const rows = await requests.locator('tbody tr').allTextContents();
+
+    // Newest first; the path without its query string (the filter names a person).
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toContain('GET /scim/v2/acme/default/Users/00000000-0000-7000-8000-000000000000');
+    expect(rows[0]).toContain('404 not found');
+    expect(rows[1]).toContain('GET /scim/v2/acme/default/Users');
+    expect(rows[1]).toContain('200 OK');
+    expect(rows[2]).toContain('POST /scim/v2/acme/default/Users');
+    expect(rows[2]).toContain('201 OK');
+    for (const row of rows) {
+      expect(row).toContain('Okta');
+      expect(row).toMatch(/127\.0\.0\.1|::1/);
+      expect(row).not.toContain('ada@acme.example');
+    }
+    await shot('activity-requests');
     await expectAccessible();
   });
 

@@ -338,6 +338,11 @@ describe('console API: setup links, sessions, CSRF, roles, tenancy', () => {
         { name: 'GET /tenant', action: 'read', run: call('GET', '/tenant') },
         { name: 'GET /credentials', action: 'read', run: call('GET', '/credentials') },
         { name: 'GET /credentials/{id}', action: 'read', run: call('GET', `/credentials/${id}`) },
+        {
+          name: 'GET /credentials/{id}/requests',
+          action: 'read',
+          run: call('GET', `/credentials/${id}/requests`),
+        },
         { name: 'GET /audit', action: 'read', run: call('GET', '/audit') },
         { name: 'GET /policy', action: 'read', run: call('GET', '/policy') },
         {
@@ -452,11 +457,12 @@ describe('console API: setup links, sessions, CSRF, roles, tenancy', () => {
         owner.request('POST', `/credentials/${id}/reactivate`, { body: {} }),
         owner.request('DELETE', `/credentials/${id}`),
         owner.request('GET', `/audit?credentialId=${id}`),
+        owner.request('GET', `/credentials/${id}/requests`),
       ]);
       const after = await ownerB.request('GET', `/credentials/${id}`);
 
       expect(list.body.credentials.map((c: { tenantId: string }) => c.tenantId)).not.toContain(B);
-      expect(attempts.map((r) => r.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 200]);
+      expect(attempts.map((r) => r.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 200, 404]);
       expect(attempts[7]!.body.events).toEqual([]);
       expect(after.body).toMatchObject({ name: 'B only', state: 'active', version: 1 });
     });

@@ -2,6 +2,7 @@
  * DynamoDB implementation of the credential port. Secret items are keyed by tenant + HMAC, never by the secret,
  * and carry everything authentication needs (one read per request).
  */
+import { randomUUID } from 'node:crypto';
 import {
   DeleteCommand,
   GetCommand,
@@ -20,6 +21,7 @@ import type {
   DueEntry,
   Endpoint,
   ReminderClaim,
+  ScimRequestRecord,
   SecretRecord,
   SecretSlot,
   SuppressedRecipient,
@@ -510,6 +512,34 @@ export class DynamoCredentialRepository implements CredentialRepository {
         ],
       }),
     );
+  }
+
+  async recordRequest(tenantId: string, request: ScimRequestRecord): Promise<void> {
+    const ttl = Math.floor(Date.parse(request.at) / 1000) + schemas.REQUEST_LOG_DAYS * 86_400;
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: keys.requests(tenantId, request.credentialId),
+          sk: `${request.at}#${randomUUID()}`,
+          ...request,
+          [TTL_ATTRIBUTE]: ttl,
+        },
+      }),
+    );
+  }
+
+  async listRequests(tenantId: string, credentialId: string, limit: number): Promise<ScimRequestRecord[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.requests(tenantId, credentialId) },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((i) => parseItem(schemas.scimRequest, i, 'SCIM request')!);
   }
 
   async appendAudit(event: AuditEvent): Promise<void> {

@@ -97,6 +97,8 @@ export const keys = {
   secret: (tenantId: string, hash: string) => `T#${tenantId}#SECRET#${hash}`,
   /** Claims of the reminder and idle jobs for one credential; sort key `<slot>#<recipient>`. */
   reminderClaims: (tenantId: string, credentialId: string) => `T#${tenantId}#REMINDER#${credentialId}`,
+  /** The recent SCIM requests of one credential; sort key `<at>#<request id>`, TTL after REQUEST_LOG_DAYS. */
+  requests: (tenantId: string, credentialId: string) => `T#${tenantId}#REQUESTS#${credentialId}`,
   /** Addresses that bounced or complained, per tenant; sort key = address. */
   suppressed: (tenantId: string) => `T#${tenantId}#SUPPRESSED`,
   /** Console setup link, by HMAC of its secret (single item, TTL at expiry). */
