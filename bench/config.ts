@@ -16,6 +16,9 @@
  *   BENCH_COLD_RUNS=5         cold starts per function after the workload (bench/cold-start.ts; 0 = skip them)
  *   BENCH_ONLY=cold-start     only the cold starts (no seeding, no workload); merged into the existing BENCH_OUT
  *   BENCH_ONLY=membership     only the membership benchmark (bench/membership.ts); merged into BENCH_OUT
+ *   BENCH_ONLY=events         only the change-events phase (bench/events.ts); merged into the existing BENCH_OUT
+ *   BENCH_EVENT_WRITES=200    sequential writes timed from response to event readable
+ *   BENCH_DYNAMODB_ENDPOINT=http://127.0.0.1:8000  use this running DynamoDB Local (fresh table) instead of starting one
  *   BENCH_OUT=bench/results/latest.json
  */
 
@@ -37,8 +40,10 @@ export interface BenchConfig {
   ratioRequests: number;
   /** Fresh processes per function in the cold-start run; 0 skips it. */
   coldRuns: number;
-  /** BENCH_ONLY=cold-start: only the cold-start run; BENCH_ONLY=membership: only bench/membership.ts. */
-  only?: 'cold-start' | 'membership';
+  /** BENCH_ONLY: only the cold-start run, only bench/membership.ts, or only the change-events phase. */
+  only?: 'cold-start' | 'membership' | 'events';
+  /** Writes of the change-events phase. */
+  eventWrites: number;
   out: string;
 }
 
@@ -74,8 +79,10 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     throw new Error(`BENCH_SEED must be 'batch' or 'repo', got '${env.BENCH_SEED}'`);
   }
   const only = (env.BENCH_ONLY ?? '').trim().toLowerCase();
-  if (only !== '' && only !== 'cold-start' && only !== 'membership') {
-    throw new Error(`BENCH_ONLY must be 'cold-start' or 'membership' (or unset), got '${env.BENCH_ONLY}'`);
+  if (only !== '' && only !== 'cold-start' && only !== 'membership' && only !== 'events') {
+    throw new Error(
+      `BENCH_ONLY must be 'cold-start', 'membership' or 'events' (or unset), got '${env.BENCH_ONLY}'`,
+    );
   }
   const coldRuns = Math.floor(nonNegative('BENCH_COLD_RUNS', env.BENCH_COLD_RUNS, 5));
   if (only === 'cold-start' && coldRuns === 0)
@@ -92,7 +99,8 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     ratioRounds: Math.floor(nonNegative('BENCH_RATIO_ROUNDS', env.BENCH_RATIO_ROUNDS, 8)),
     ratioRequests: positiveInt('BENCH_RATIO_REQUESTS', env.BENCH_RATIO_REQUESTS, quick ? 120 : 400),
     coldRuns,
-    ...(only === 'cold-start' || only === 'membership' ? { only } : {}),
+    ...(only === 'cold-start' || only === 'membership' || only === 'events' ? { only } : {}),
+    eventWrites: positiveInt('BENCH_EVENT_WRITES', env.BENCH_EVENT_WRITES, quick ? 50 : 200),
     out: env.BENCH_OUT ?? 'bench/results/latest.json',
   };
 }

@@ -23,6 +23,7 @@ import { coldStartTable, measureColdStarts, type ColdStartReport } from './cold-
 import { loadBenchConfig } from './config';
 import { runMembershipBench } from './membership';
 import { DynamoCallCounter } from './ddb-counter';
+import { eventsMarkdown, measureEvents, type EventsReport } from './events';
 import { ScimClient } from './http';
 import { checksList, ratioTable, resultsTable, roundTripTable, type Check, type SizeRatio } from './report';
 import { checkSeedLayout, seedUsers, userBody, type SeededUser } from './seed';
@@ -98,7 +99,20 @@ async function main(): Promise<void> {
   const started = performance.now();
   // One access-log line per request would flood the report and cost the client time: off for the benchmark.
   process.env.ACCESS_LOG ??= 'off';
-  const running = await startLocal({ port: 0, dataDir, inMemory: true });
+  // The workload runs without the change-event producer (seeded users would all become events); the events phase
+  // starts its own at the end (bench/events.ts).
+  process.env.SCIMGATE_EVENT_STREAM = 'off';
+  // Nor the scheduled jobs: their queries would count as the measured operations' round trips.
+  process.env.SCIMGATE_JOB_INTERVAL_SECONDS ??= '0';
+  // BENCH_DYNAMODB_ENDPOINT: use a DynamoDB Local that is already running (a loaded machine starts one slowly).
+  const running = await startLocal({
+    port: 0,
+    dataDir,
+    inMemory: true,
+    ...(process.env.BENCH_DYNAMODB_ENDPOINT
+      ? { dynamoEndpoint: process.env.BENCH_DYNAMODB_ENDPOINT, tableName: `bench-${Date.now()}` }
+      : {}),
+  });
   log(
     `local stack up in ${((performance.now() - started) / 1000).toFixed(1)} s at ${running.info.scimBaseUrl}`,
   );
@@ -138,6 +152,33 @@ async function main(): Promise<void> {
       coldStartTable(r),
       '',
     ];
+    const eventsPhase = (): Promise<EventsReport> =>
+      measureEvents({
+        client,
+        requestCounter: counter,
+        adminUrl: running.info.adminUrl,
+        adminKey: running.info.adminKey,
+        tenantId,
+        writes: config.eventWrites,
+        log,
+      });
+    if (config.only === 'events') {
+      const events = await eventsPhase();
+      const previous = existsSync(config.out)
+        ? (JSON.parse(readFileSync(config.out, 'utf8')) as Record<string, unknown>)
+        : {};
+      mkdirSync(dirname(config.out), { recursive: true });
+      writeFileSync(config.out, JSON.stringify({ ...previous, events }, null, 2) + '\n');
+      console.log(
+        [
+          '# scimgate benchmark: change events only',
+          '',
+          ...eventsMarkdown(events),
+          `Written to ${config.out} (events).`,
+        ].join('\n'),
+      );
+      return;
+    }
     if (config.only === 'membership') {
       const env = process.env;
       const membership = await runMembershipBench({
@@ -404,6 +445,8 @@ async function main(): Promise<void> {
     }
 
     const cold = config.coldRuns > 0 ? await coldStart() : undefined;
+    log(`change events: ${config.eventWrites} writes…`);
+    const events = await eventsPhase();
 
     const machine = {
       nproc: availableParallelism(),
@@ -425,6 +468,7 @@ async function main(): Promise<void> {
       results: results.map(({ samples: _samples, ...r }) => r),
       interleaved: interleaved.map(({ samples: _samples, ...r }) => r),
       ...(cold ? { coldStart: cold } : {}),
+      events,
     };
     mkdirSync(dirname(config.out), { recursive: true });
     writeFileSync(config.out, JSON.stringify(report, null, 2) + '\n');
@@ -459,6 +503,7 @@ async function main(): Promise<void> {
       '',
       ...(ratios.length ? ['## p50 latency, largest vs smallest size', '', ratioTable(ratios), ''] : []),
       ...(cold ? coldStartMarkdown(cold) : []),
+      ...eventsMarkdown(events),
       '## Checks',
       '',
       checksList(checks),

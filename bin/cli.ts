@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { ApiError, CliError, resolveTarget, send, type ClientDeps } from './client';
 import { planRequest, UsageError } from './plan';
 import { renderHuman } from './render';
+import { tailEvents } from './tail';
 import type { CredentialSource } from './sigv4';
 import { commandHelp, parseCommandLine } from './spec';
 
@@ -30,6 +31,8 @@ export interface CliIo {
   fetch?: typeof fetch;
   /** AWS credentials for --url targets; default: the standard AWS chain. */
   awsCredentials?: CredentialSource;
+  /** Stops a following command (`events tail`); the CLI wires Ctrl-C to it. */
+  signal?: AbortSignal;
 }
 
 export const EXIT_OK = 0;
@@ -58,6 +61,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const plan = planRequest(cmd);
     const target = resolveTarget(cmd.global, env, io.cwd ?? process.cwd(), io.awsCredentials);
     const deps: ClientDeps = io.fetch ? { fetch: io.fetch } : {};
+    if (cmd.spec.name === 'events tail') {
+      const interval = cmd.options.interval;
+      await tailEvents(target, plan, deps, io, {
+        fromStart: cmd.options['from-start'] === true,
+        once: cmd.options.once === true,
+        json: cmd.global.json === true,
+        intervalMs: typeof interval === 'string' ? Number(interval) : 1000,
+      });
+      return EXIT_OK;
+    }
     let response;
     try {
       response = await send(target, plan, deps);
@@ -95,7 +108,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: stop.signal }).then(
     (code) => {
       process.exitCode = code;
     },

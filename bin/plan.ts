@@ -343,6 +343,19 @@ export function planRequest(cmd: ParsedCommand): RequestPlan {
       if (before !== undefined) query.before = before;
       return { method: 'GET', path: `${tenant}/audit`, query };
     }
+    case 'events tail': {
+      // The first page; bin/tail.ts follows the cursor from there.
+      const query: Record<string, string> = { limit: '1000' };
+      const after = str(options, 'after');
+      if (after !== undefined) {
+        if (!/^\d{1,16}$/.test(after)) throw new UsageError(`--after must be a cursor printed by scimgate`);
+        if (options['from-start'] === true) throw new UsageError('pass either --after or --from-start');
+        query.after = after;
+      }
+      const interval = str(options, 'interval');
+      if (interval !== undefined) parseInteger(interval, '--interval', 50, 60_000);
+      return { method: 'GET', path: `${tenant}/events`, query };
+    }
     case 'jobs run': {
       const job = args.job as string;
       if (!(JOBS as readonly string[]).includes(job)) {

@@ -403,6 +403,33 @@ export const COMMANDS: CommandSpec[] = [
     examples: ['scimgate audit -t acme --limit 20', 'scimgate audit -t acme --credential 3f2c…'],
   },
   {
+    name: 'events tail',
+    summary: 'Follow the change events of a tenant (users, groups, credentials) as they happen',
+    description:
+      'Polls GET /tenants/{tenant}/events with the cursor of the previous page (docs/events.md). Starts at the end ' +
+      'of the log unless --from-start or --after is given; stops on Ctrl-C, or with --once when it is up to date.',
+    args: [],
+    tenant: true,
+    options: {
+      'from-start': { type: 'boolean', help: 'Print the retained history first (30 days)' },
+      after: { type: 'string', value: '<cursor>', help: 'Continue after this cursor (printed by --once)' },
+      once: {
+        type: 'boolean',
+        help: 'Exit once every event so far is printed (prints the cursor on stderr)',
+      },
+      interval: {
+        type: 'string',
+        value: '<ms>',
+        help: 'Pause between polls when nothing is new (default 1000)',
+      },
+    },
+    examples: [
+      'scimgate events tail -t acme',
+      'scimgate events tail -t acme --from-start --once --json',
+      'scimgate events tail -t acme --after 1042',
+    ],
+  },
+  {
     name: 'jobs run',
     summary: 'Run a scheduled job now: reminders (expiry mails) or idle (deactivate idle credentials)',
     args: [{ name: 'job', help: 'reminders | idle' }],

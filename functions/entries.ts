@@ -21,12 +21,14 @@ export const JOB_ENTRIES = {
 } as const satisfies Record<JobName, { entry: string; schedule: string }>;
 
 /**
- * Event consumers that are neither routes nor schedules: SES bounces and complaints (SNS), and the table's stream
- * driving the background membership worker (docs/decisions/0014-*.md).
+ * Event consumers that are neither routes nor schedules: SES bounces and complaints (SNS); the table's stream
+ * driving the background membership worker (docs/decisions/0014-*.md) and, in a function of its own, becoming the
+ * change events (docs/events.md).
  */
 export const EVENT_ENTRIES = {
   sesFeedback: 'ses-feedback.ts',
   membershipStream: 'membership-stream.ts',
+  eventStream: 'event-stream.ts',
 } as const;
 
 /** The membership sweep: due background membership work, on a schedule (docs/decisions/0014-*.md). */

@@ -48,6 +48,8 @@ export interface ApiStackProps extends StackProps {
   stage: StageConfig;
   table: dynamodb.ITable;
   pepperSecret: secretsmanager.ISecret;
+  /** The SET signing seed: the management function publishes its public keys (GET /admin/v1/events/jwks.json). */
+  setKeySecret?: secretsmanager.ISecret;
 }
 
 export class ApiStack extends Stack {
@@ -85,8 +87,12 @@ export class ApiStack extends Stack {
           ...(linksConsole.has(functionId) ? { CONSOLE_URL: this.consoleUrl } : {}),
           // New tenants get the stage's credential policy (only the management function creates tenants).
           ...(functionId === 'management' ? tenantDefaultsEnvironment(stage) : {}),
+          ...(functionId === 'management' && props.setKeySecret
+            ? { SET_KEY_SECRET_ID: props.setKeySecret.secretArn }
+            : {}),
         },
       });
+      if (functionId === 'management' && props.setKeySecret) fn.grantSecretRead(props.setKeySecret);
       fn.grantTable(table, TABLE_ACCESS[functionId]);
       fn.grantPepperRead(pepperSecret);
       functions[functionId] = fn;

@@ -14,6 +14,7 @@ const stage = resolveStage({
   senderAddress: app.node.tryGetContext('senderAddress'),
   senderIdentity: app.node.tryGetContext('senderIdentity'),
   consoleUrl: app.node.tryGetContext('consoleUrl'),
+  eventWebhooks: app.node.tryGetContext('eventWebhooks'),
 });
 buildApp(app, stage, {
   account: process.env.CDK_DEFAULT_ACCOUNT,

@@ -188,6 +188,11 @@ export class ScimgateFunction extends Construct {
    * calls). The secret uses the AWS-managed key, so no KMS grant is needed.
    */
   grantPepperRead(secret: secretsmanager.ISecret): void {
+    this.grantSecretRead(secret);
+  }
+
+  /** GetSecretValue on this one secret only (the pepper, the SET signing seed). */
+  grantSecretRead(secret: secretsmanager.ISecret): void {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
     );

@@ -34,7 +34,12 @@ export interface MonitoringStackProps extends StackProps {
   deadLetterQueue?: sqs.IQueue;
   /** Stream records the membership worker gave up on (docs/decisions/0014-*.md). */
   membershipDeadLetterQueue?: sqs.IQueue;
+  /** The change-event consumer and its dead-letter queue (events stack). */
+  events?: { deadLetterQueue: sqs.IQueue; consumer: ScimgateFunction };
 }
+
+/** Events iterator-age alarm: the stream consumer is this far behind (events reach applications late). */
+export const EVENTS_ITERATOR_AGE_MS = 60_000;
 
 export class MonitoringStack extends Stack {
   readonly topic: sns.Topic;
@@ -160,6 +165,31 @@ export class MonitoringStack extends Stack {
             ...common,
             alarmDescription: `scimgate ${stage.name}: membership work the stream consumer gave up on (docs/deploy.md, MembershipDeadLetters)`,
             threshold: 0,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          }),
+      );
+    }
+
+    if (props.events) {
+      add(
+        'EventsDeadLetters',
+        props.events.deadLetterQueue
+          .metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' })
+          .createAlarm(this, 'EventsDeadLetters', {
+            ...common,
+            alarmDescription: `scimgate ${stage.name}: change-event batches or webhook deliveries in the dead-letter queue (docs/deploy.md, EventsDeadLetters)`,
+            threshold: 0,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          }),
+      );
+      add(
+        'EventsIteratorAge',
+        props.events.consumer.fn
+          .metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum' })
+          .createAlarm(this, 'EventsIteratorAge', {
+            ...common,
+            alarmDescription: `scimgate ${stage.name}: change events are over ${EVENTS_ITERATOR_AGE_MS / 1000} s behind the table (docs/deploy.md, EventsIteratorAge)`,
+            threshold: EVENTS_ITERATOR_AGE_MS,
             comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           }),
       );

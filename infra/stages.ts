@@ -4,6 +4,7 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { JOB_ENTRIES } from '../functions/entries';
+import { EVENT_TYPES } from '../shared/domain/events/model';
 import type { JobName } from '../shared/domain/jobs';
 
 /**
@@ -53,6 +54,71 @@ export interface StageConfig {
   detailedTracing: boolean;
   /** Credential policy of new tenants (days); each tenant can change its own through the management API. */
   tenantDefaults: { defaultLifetimeDays: number; maxLifetimeDays: number; idleDays: number };
+  /** Per-tenant webhooks of the change events (EventBridge API destinations; docs/events.md). */
+  eventWebhooks?: EventWebhook[];
+}
+
+/** A tenant's webhook (context `eventWebhooks`, a JSON list; docs/events.md). */
+export interface EventWebhook {
+  tenant: string;
+  /** HTTPS endpoint the events are POSTed to (the event JSON with its SET in `set`). */
+  url: string;
+  /** Header the API key goes in (e.g. `authorization` or `x-api-key`). */
+  headerName: string;
+  /** Secrets Manager secret the tenant's key is kept in (JSON field `secretJsonField`, default `apiKey`). */
+  secretArn: string;
+  secretJsonField?: string;
+  /** Only these event types (default: all). */
+  types?: string[];
+  rateLimitPerSecond?: number;
+}
+
+/** Parses and checks the `eventWebhooks` context value (a JSON list of EventWebhook). */
+export function parseEventWebhooks(raw: unknown): EventWebhook[] {
+  let list: unknown;
+  try {
+    list = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  } catch {
+    throw new Error('context eventWebhooks must be a JSON list');
+  }
+  if (!Array.isArray(list)) throw new Error('context eventWebhooks must be a JSON list');
+  const tenants = new Set<string>();
+  return list.map((entry: unknown, i) => {
+    const w = entry as Partial<Record<keyof EventWebhook, unknown>>;
+    const where = `context eventWebhooks[${i}]`;
+    if (typeof w.tenant !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(w.tenant))
+      throw new Error(`${where}.tenant must be a tenant id`);
+    if (tenants.has(w.tenant)) throw new Error(`${where}: tenant ${w.tenant} has a webhook already`);
+    tenants.add(w.tenant);
+    if (typeof w.url !== 'string' || !URL_PATTERN.test(w.url))
+      throw new Error(`${where}.url must be an https URL`);
+    if (typeof w.headerName !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(w.headerName))
+      throw new Error(`${where}.headerName must be an HTTP header name`);
+    if (
+      typeof w.secretArn !== 'string' ||
+      !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(w.secretArn)
+    )
+      throw new Error(`${where}.secretArn must be the ARN of a Secrets Manager secret`);
+    const hook: EventWebhook = {
+      tenant: w.tenant,
+      url: w.url,
+      headerName: w.headerName,
+      secretArn: w.secretArn,
+    };
+    if (w.secretJsonField !== undefined) hook.secretJsonField = String(w.secretJsonField);
+    if (w.types !== undefined) {
+      if (!Array.isArray(w.types) || !w.types.every((t) => (EVENT_TYPES as readonly unknown[]).includes(t)))
+        throw new Error(`${where}.types must list event types (docs/events.md)`);
+      hook.types = w.types as string[];
+    }
+    if (w.rateLimitPerSecond !== undefined) {
+      const n = Number(w.rateLimitPerSecond);
+      if (!Number.isInteger(n) || n < 1 || n > 300)
+        throw new Error(`${where}.rateLimitPerSecond must be 1-300`);
+      hook.rateLimitPerSecond = n;
+    }
+    return hook;
+  });
 }
 
 /** The jobs' own cadences (functions/entries.ts), which the reminder schedule is designed around. */
@@ -111,6 +177,7 @@ export function resolveStage(context: {
   senderAddress?: unknown;
   senderIdentity?: unknown;
   consoleUrl?: unknown;
+  eventWebhooks?: unknown;
 }): StageConfig {
   const name = context.stage === undefined ? 'dev' : String(context.stage);
   if (!isStageName(name)) {
@@ -156,6 +223,7 @@ export function resolveStage(context: {
     if (!URL_PATTERN.test(url)) throw new Error('context consoleUrl must be an https URL');
     stage.consoleUrl = url;
   }
+  if (context.eventWebhooks !== undefined) stage.eventWebhooks = parseEventWebhooks(context.eventWebhooks);
   if (stage.requireSender && !stage.senderAddress) {
     throw new Error(
       `stage "${name}" needs a sender for job mails: -c senderAddress=<address> (and -c senderIdentity=external ` +

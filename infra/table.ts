@@ -23,7 +23,8 @@ export class ScimgateTable extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: TTL_ATTRIBUTE,
-      // Drives the background membership worker (infra/membership.ts, docs/decisions/0014-*.md).
+      // Read by the background membership worker (infra/membership.ts, docs/decisions/0014-*.md) and the change-event
+      // consumer (infra/events-stack.ts, docs/events.md): two consumers, as a DynamoDB stream allows.
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
     for (const index of Object.values(INDEXES)) {

@@ -1,6 +1,7 @@
 /** Which component of docs/openapi.json each zod schema is, and whether it is read (input) or written (output). */
 import type * as z from 'zod/mini';
 import * as schemas from '../shared/domain/credential-schemas';
+import { EventsPageSchema, ListedEventSchema } from '../shared/domain/events/model';
 
 export interface Component {
   schema: z.ZodMiniType;
@@ -32,4 +33,6 @@ export const OPENAPI_COMPONENTS: Record<string, Component> = {
   AdminMember: output(schemas.adminMember),
   SecretSlotView: output(schemas.secretSlotView),
   CredentialView: output(schemas.credentialView),
+  ChangeEvent: output(ListedEventSchema),
+  EventPage: output(EventsPageSchema),
 };

@@ -1,7 +1,7 @@
 /**
  * Writes the zod schemas' shape into docs/openapi.json: for each component below, the types, properties, required
- * lists, enums, unions and numeric, length and item bounds come from the schema (shared/domain/credential-schemas.ts,
- * the one source); descriptions, examples, patterns and `$ref`s stay the document's own. `npm run openapi` runs it;
+ * lists, enums, unions and numeric, length and item bounds come from the schema (shared/domain/credential-schemas.ts
+ * and shared/domain/events/model.ts, the one source); descriptions, examples, patterns and `$ref`s stay the document's own. `npm run openapi` runs it;
  * test/unit/openapi-schemas.test.ts fails when the document and the schemas disagree.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

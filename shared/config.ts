@@ -29,6 +29,14 @@ const ConfigSchema = z
     ACCESS_LOG: z.optional(z.enum(['on', 'off'])),
     /** Delay of the second background pass over a deleted resource's memberships (default 60; docs/decisions/0014). */
     MEMBERSHIP_SECOND_PASS_SECONDS: z.optional(z.string().check(z.regex(/^\d{1,4}$/))),
+    /** Change events (docs/events.md). AWS: the bus events are put on, and the SET signing seed's secret. */
+    EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
+    SET_KEY_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+    /** Local run: the SET signing seed's file, and a URL every event is POSTed to. */
+    SET_KEY_FILE: z.optional(z.string().check(z.minLength(1))),
+    EVENTS_WEBHOOK_URL: z.optional(z.url()),
+    /** `iss` of the Security Event Tokens (default: PUBLIC_BASE_URL, else "scimgate"). */
+    EVENTS_ISSUER: z.optional(z.string().check(z.minLength(1))),
     /** Admin console link in mails for tenants whose policy names none, and the base of setup links. */
     CONSOLE_URL: z.optional(z.string().check(z.minLength(1))),
     /** `on` in the local server only: POST /admin/v1/jobs/{job}/run (simulated clock) is served. Never in AWS. */

@@ -9,6 +9,7 @@ import { consoleFamily } from '../../shared/http/console-edge';
 import type { Core } from '../runtime/core';
 import { consoleSessions } from './console-sessions';
 import { credentialParts } from './credentials';
+import { eventStore } from './event-log';
 
 /** One request to this deployment's public API, as the IdP would send it (10 s at most). */
 export const httpProbe: Probe = async (req) => {
@@ -32,6 +33,7 @@ export function consoleApi(core: Core, probe: Probe = httpProbe): ApiFamily {
     credentials,
     logger: core.logger,
     probe,
+    events: { store: eventStore(core) },
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
     ...(config.CONSOLE_URL ? { consoleUrl: config.CONSOLE_URL } : {}),
   });

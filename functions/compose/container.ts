@@ -19,8 +19,12 @@ import type { FunctionId } from '../../shared/http/routes';
 import type { ScimEdgeDeps } from '../../shared/http/scim-edge';
 import { buildCore, type Core, type CoreOverrides } from '../runtime/core';
 import { httpFunction, type LambdaHttpHandler } from '../runtime/http-function';
+import { eventFunction, type EventHandler } from '../runtime/event-function';
+import type { EventPublisher } from '../../shared/domain/events/model';
 import { consoleSessions } from './console-sessions';
 import { credentialParts } from './credentials';
+import { eventReader, type EventReader } from './event-keys';
+import { consumeStream, eventStreamServices, type StreamBatch } from './event-stream';
 import { FAMILIES } from './families';
 import { buildJobs } from './jobs';
 import { membershipWorker } from './membership';
@@ -43,11 +47,15 @@ export interface Container {
   credentialRepository: CredentialRepository;
   /** The Lambda handler of every HTTP function, over this container's core. */
   handlers: Record<FunctionId, LambdaHttpHandler>;
+  /** Change events: the tenants' logs and SET keys (events API), and the event-stream function's handler. */
+  events: EventReader & { streamHandler: EventHandler<StreamBatch, { events: number }> };
 }
 
 export interface ContainerOverrides extends CoreOverrides {
   logger?: EdgeLogger;
   mailer?: Mailer;
+  /** Where the event-stream handler delivers besides the log (default: none; EventBridge/webhook come from config). */
+  eventPublishers?: EventPublisher[];
 }
 
 export function buildContainer(config: AppConfig, overrides: ContainerOverrides = {}): Container {
@@ -74,5 +82,14 @@ export function buildContainer(config: AppConfig, overrides: ContainerOverrides 
     membershipWorker: membershipWorker(core),
     credentialRepository: repository,
     handlers,
+    events: {
+      ...eventReader(core),
+      streamHandler: eventFunction(
+        'event stream',
+        (c) => eventStreamServices(c, overrides.eventPublishers ?? []),
+        consumeStream,
+        { core: () => core },
+      ),
+    },
   };
 }

@@ -7,6 +7,7 @@ import { managementFamily, type AdminAuth } from '../../shared/http/management-e
 import type { Core } from '../runtime/core';
 import { consoleSessions } from './console-sessions';
 import { credentialParts } from './credentials';
+import { eventReader } from './event-keys';
 import { buildJobs } from './jobs';
 
 export function management(core: Core): ApiFamily {
@@ -18,6 +19,7 @@ export function management(core: Core): ApiFamily {
     logger: core.logger,
     adminAuth,
     ...(config.LOCAL_JOBS_ROUTE === 'on' ? { jobs: buildJobs(core) } : {}),
+    events: eventReader(core),
     console: {
       sessions: consoleSessions(core),
       ...(config.CONSOLE_URL ? { consoleUrl: config.CONSOLE_URL } : {}),

@@ -8,6 +8,8 @@
  *                                        <data dir>/outbox as .eml files (docs/jobs.md)
  *   SCIMGATE_MEMBERSHIP_INTERVAL_MS=500  background membership work (deleted resources' memberships, stale
  *                                        staged changes) runs this often (0 disables; docs/decisions/0014)
+ *   EVENTS_WEBHOOK_URL=http://…          every change event is also POSTed here (docs/events.md)
+ *   SCIMGATE_EVENT_STREAM=off            do not produce change events (the benchmark's workload runs without)
  */
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -19,6 +21,7 @@ import {
   type RestartPolicy,
   type SupervisedDynamoDbLocal,
 } from './dynamodb-supervisor';
+import { startEventStream } from './event-stream';
 import { jobIntervalSeconds, startJobLoop } from './job-loop';
 import { membershipIntervalMs, startMembershipLoop } from './membership-loop';
 import { startLocalServer, type LambdaHandler, type LocalServer } from './server';
@@ -103,6 +106,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   process.env.ADMIN_KEY = adminKey;
   process.env.OUTBOX_DIR ??= join(dataDir, 'outbox');
   process.env.LOCAL_JOBS_ROUTE = 'on'; // POST /admin/v1/jobs/{job}/run with a simulated clock (never in AWS)
+  process.env.SET_KEY_FILE = join(dataDir, 'set-key.json');
   const jobInterval = jobIntervalSeconds();
   const membershipInterval = membershipIntervalMs();
 
@@ -131,6 +135,18 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     const info = await bootstrapDevTenant(container, server.origin, dataDir, options.inMemory, adminKey);
     const stopJobs = startJobLoop(container, jobInterval);
     const stopMembership = startMembershipLoop(container, membershipInterval);
+    // The change-event producer over DynamoDB Local's stream: the event-stream function's own handler, imported
+    // as Lambda would (its own core and clients, as the stream Lambda has in AWS).
+    const events =
+      process.env.SCIMGATE_EVENT_STREAM === 'off'
+        ? undefined
+        : await startEventStream({
+            client: container.doc as never,
+            endpoint,
+            region: container.config.AWS_REGION ?? 'us-east-1',
+            tableName,
+            handler: (await import('../event-stream')).handler,
+          });
     return {
       server,
       info,
@@ -138,6 +154,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       async stop() {
         stopJobs();
         stopMembership();
+        await events?.stop();
         await server.close();
         await ddb?.stop();
       },

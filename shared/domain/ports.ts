@@ -9,6 +9,11 @@ export type ResourceKind = 'User' | 'Group';
 export interface Scope {
   tenantId: string;
   endpointId: string;
+  /**
+   * Who writes through this scope (the request's credential and the IdP its User-Agent names): recorded on every
+   * item a write puts or updates, in the same write, so the change stream can attribute it (docs/events.md).
+   */
+  writer?: { credentialId: string; idp: string | null };
 }
 
 export interface IndexValues {

@@ -13,10 +13,12 @@ import { consoleActor } from '../domain/console-sessions';
 import { integrationToken, testConnection, type Probe } from '../domain/console-integrations';
 import { scimBaseUrl, tokenEndpoint } from '../domain/credential-rules';
 import type { CredentialService } from '../domain/credential-service';
+import type { EventStore } from '../domain/events/model';
 import { ScimError } from '../scim/errors';
 import {
   auditOptions,
   body,
+  eventsPage,
   issuedResponse,
   json,
   managementErrorResponse,
@@ -42,6 +44,8 @@ export interface ConsoleEdgeDeps {
   publicBaseUrl?: string;
   /** Where the SPA is served (setup links, bookmarks); default: `<origin>/console/`. */
   consoleUrl?: string;
+  /** The tenants' change-event logs (GET /events; docs/events.md). */
+  events?: { store: EventStore };
 }
 
 const id = z.string().check(z.minLength(1), z.maxLength(128));
@@ -293,6 +297,13 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /audit': {
     action: 'read',
     run: async (c) => json(200, await c.deps.credentials.audit(c.session.tenantId, auditOptions(c.req))),
+  },
+  'GET /events': {
+    action: 'read',
+    run: async (c) => {
+      if (!c.deps.events) throw new ScimError(503, 'change events are not configured in this deployment');
+      return json(200, await eventsPage(c.deps.events.store, c.session.tenantId, c.req));
+    },
   },
   'GET /policy': {
     action: 'read',

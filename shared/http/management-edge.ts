@@ -19,6 +19,13 @@ import {
 } from '../domain/credential-schemas';
 import type { ConsoleSessions } from '../domain/console-sessions';
 import type { CredentialService } from '../domain/credential-service';
+import {
+  EVENTS_DEFAULT_LIMIT,
+  EVENTS_MAX_LIMIT,
+  eventsQuery,
+  type EventsPage,
+  type EventStore,
+} from '../domain/events/model';
 import { JOB_NAMES, type JobName, type JobReport } from '../domain/jobs';
 import { BODY, parseInput, QUERY } from '../domain/validation';
 import { ScimError } from '../scim/errors';
@@ -53,6 +60,30 @@ export interface ManagementEdgeDeps {
   jobs?: { runJob(job: JobName, now: Date): Promise<JobReport> };
   /** Console setup links (POST /tenants/{tenant}/setup-links); docs/console.md. */
   console?: { sessions: ConsoleSessions; consoleUrl?: string };
+  /** Change events: the tenants' logs and the SET verification keys (docs/events.md). */
+  events?: ManagementEvents;
+}
+
+export interface ManagementEvents {
+  store: EventStore;
+  jwks(): Promise<{ keys: unknown[] }>;
+}
+
+/**
+ * One page of a tenant's change events after the request's `after` cursor (the management and console events
+ * routes): `{ events, next }`, `next` being the cursor to ask with next (the same one when nothing is new).
+ */
+export async function eventsPage(store: EventStore, tenantId: string, req: HttpRequest): Promise<EventsPage> {
+  const q = parseInput(eventsQuery, { ...req.query }, QUERY);
+  const limit = q.limit === undefined ? EVENTS_DEFAULT_LIMIT : Number(q.limit);
+  if (limit < 1 || limit > EVENTS_MAX_LIMIT) {
+    throw ScimError.invalidValue(`'limit' must be an integer from 1 to ${EVENTS_MAX_LIMIT}`);
+  }
+  const page = await store.read(tenantId, { limit, ...(q.after ? { after: q.after } : {}) });
+  return {
+    events: page.events.map((e) => (q.format === 'set' && e.set ? { ...e.event, set: e.set } : e.event)),
+    next: page.next ?? q.after ?? '',
+  };
 }
 
 /** Path parameters: ids as the service issues them (no '/', no spaces, bounded). */
@@ -194,11 +225,16 @@ interface OperationContext {
   svc: CredentialService;
   jobs?: ManagementEdgeDeps['jobs'];
   console?: ManagementEdgeDeps['console'];
+  events?: ManagementEvents;
 }
 
 type Operation = (c: OperationContext) => Promise<HttpResponse>;
 
 const tenantOf = (c: OperationContext) => pathParam(c.params, 'tenant');
+const eventsOf = (c: OperationContext): ManagementEvents => {
+  if (!c.events) throw new ScimError(503, 'change events are not configured in this deployment');
+  return c.events;
+};
 const credentialOf = (c: OperationContext) => pathParam(c.params, 'credential');
 const adminOf = (c: OperationContext) => pathParam(c.params, 'admin');
 const tenantPath = (tenantId: string) => `${MANAGEMENT_PREFIX}/tenants/${encodeURIComponent(tenantId)}`;
@@ -341,6 +377,15 @@ const OPERATIONS: Record<string, Operation> = {
     return json(200, await c.svc.audit(tenantId, auditOptions(c.req)));
   },
 
+  // ------------------------------------------------------------- change events (docs/events.md)
+  'GET /tenants/{tenant}/events': async (c) => {
+    const tenantId = tenantOf(c);
+    const events = eventsOf(c);
+    await c.svc.getTenant(tenantId);
+    return json(200, await eventsPage(events.store, tenantId, c.req));
+  },
+  'GET /events/jwks.json': async (c) => json(200, await eventsOf(c).jwks()),
+
   // ------------------------------------------------------------- jobs (reminders work; docs/jobs.md)
   'POST /jobs/{job}/run': async (c) => {
     const job = pathParam(c.params, 'job');
@@ -379,6 +424,7 @@ export function managementFamily(deps: ManagementEdgeDeps): ApiFamily {
         svc: deps.credentials,
         jobs: deps.jobs,
         console: deps.console,
+        events: deps.events,
       });
   }
   return {

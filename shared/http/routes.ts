@@ -43,6 +43,8 @@ export const CONSOLE_ROUTES: readonly (readonly [HttpMethod, string])[] = [
   ['POST', '/endpoints/{endpoint}/token'],
   ['POST', '/test-connection'],
   ['GET', '/audit'],
+  // The session's tenant's change events after a cursor (docs/events.md).
+  ['GET', '/events'],
   ['GET', '/policy'],
   ['PATCH', '/policy'],
   ['GET', '/admins'],
@@ -85,6 +87,9 @@ export const MANAGEMENT_ROUTES: readonly (readonly [HttpMethod, string])[] = [
   ['POST', '/tenants/{tenant}/credentials/{credential}/reactivate'],
   ['POST', '/tenants/{tenant}/credentials/{credential}/rebind'],
   ['GET', '/tenants/{tenant}/audit'],
+  // Change events of a tenant, after a cursor (docs/events.md), and the keys their SETs verify with.
+  ['GET', '/tenants/{tenant}/events'],
+  ['GET', '/events/jwks.json'],
   // Runs the reminder or idle job once, optionally with a simulated clock (docs/jobs.md): local server and tests only.
   ['POST', '/jobs/{job}/run'],
 ];

@@ -15,6 +15,7 @@ import {
 import { parseAttributeList } from '../scim/projection';
 import { SCIM_CONTENT_TYPE } from '../scim/types';
 import type { ResourceKind, Scope } from '../domain/ports';
+import { idpFromUserAgent } from '../domain/events/model';
 import {
   LIST_RESPONSE_SCHEMA,
   type ListQuery,
@@ -345,7 +346,11 @@ export function scimFamily(fn: ScimFunctionId, deps: ScimEdgeDeps): ApiFamily {
       const principal = await deps.authenticate(req, req.params.tenant ?? '', req.params.endpoint ?? '');
       principals.set(req, principal);
       const ctx: RequestContext = {
-        scope: principal.scope,
+        // The writer is recorded on what this request writes, for the change events (docs/events.md).
+        scope: {
+          ...principal.scope,
+          writer: { credentialId: principal.credentialId, idp: idpFromUserAgent(req.userAgent) },
+        },
         baseUrl: baseUrlFor(req, principal.scope.tenantId, principal.scope.endpointId, deps.publicBaseUrl),
       };
       if (principal.guard) ctx.guard = principal.guard;

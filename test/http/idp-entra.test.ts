@@ -27,8 +27,14 @@ jest.setTimeout(30_000);
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  // With the change-event producer over the table's stream, as `npm start` runs it (docs/events.md).
+  h = await startHarness({ events: true });
 });
+
+/** The change events of one resource (or about one member), in log order, once `count` are readable. */
+function eventsAbout(id: string, count: number) {
+  return h.waitForEvents(count, { where: (e) => e.resourceId === id || e.member?.value === id });
+}
 afterAll(async () => {
   await h.close();
 });
@@ -306,6 +312,16 @@ describe('Entra ID user cycle, default PATCH dialect', () => {
     expect(hard.status).toBe(204);
     expect(hard.text).toBe('');
     expect((await entra('GET', `Users/${id}`)).status).toBe(404);
+
+    // The application hears: created, one deactivation (nothing else changed), deleted — attributed to Entra.
+    const events = await eventsAbout(id, 3);
+    expect(events.map((e) => [e.type, e.version])).toEqual([
+      ['user.created', 1],
+      ['user.deactivated', 2],
+      ['user.deleted', 3],
+    ]);
+    expect(events[1]).toMatchObject({ actor: { idp: 'entra' }, data: { active: false } });
+    expect(events[1]?.changedAttributes).toBeUndefined();
   });
 });
 
@@ -449,6 +465,28 @@ describe('Entra ID group cycle', () => {
     expect((await entra('GET', `Groups/${gid}`)).status).toBe(404);
     const after = await entra('GET', `Users/${u4}?attributes=groups`);
     expect(after.body).not.toHaveProperty('groups');
+
+    // One event per member of each bulk PATCH, the rename as group.updated, the delete's own member removal.
+    const events = await eventsAbout(gid, 11);
+    expect(events.map((e) => e.type)).toEqual([
+      'group.created',
+      ...Array<string>(4).fill('group.member_added'),
+      ...Array<string>(3).fill('group.member_removed'),
+      'group.updated',
+      'group.member_removed',
+      'group.deleted',
+    ]);
+    const members = (from: number, to: number) =>
+      events
+        .slice(from, to)
+        .map((e) => e.member?.value)
+        .sort();
+    expect(members(1, 5)).toEqual([u1, u2, u3, u4].sort());
+    expect(members(5, 7)).toEqual([u1, u2].sort());
+    expect(members(7, 8)).toEqual([u3]);
+    expect(events[8]?.changedAttributes).toEqual(['displayName']);
+    expect(members(9, 10)).toEqual([u4]);
+    expect(events.slice(1, 5).every((e) => e.actor?.idp === 'entra')).toBe(true);
   });
 
   it('should refuse a second group with the same displayName in another case', async () => {

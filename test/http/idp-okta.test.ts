@@ -24,11 +24,17 @@ jest.setTimeout(30_000);
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  // With the change-event producer over the table's stream, as `npm start` runs it (docs/events.md).
+  h = await startHarness({ events: true });
 });
 afterAll(async () => {
   await h.close();
 });
+
+/** The change events of one resource (or about one member), in log order, once `count` are readable. */
+function eventsAbout(id: string, count: number) {
+  return h.waitForEvents(count, { where: (e) => e.resourceId === id || e.member?.value === id });
+}
 
 function okta(method: string, path: string, options: RequestOptions = {}): Promise<TestResponse> {
   return h.request(method, path, { ...options, headers: { ...OKTA_HEADERS, ...options.headers } });
@@ -205,6 +211,13 @@ describe('Okta user provisioning', () => {
     });
     expect(on.status).toBe(200);
     expect((await okta('GET', `Users/${u.id}`)).body.active).toBe(true);
+
+    const events = await eventsAbout(u.id, 3);
+    expect(events.map((e) => [e.type, e.version, e.actor?.idp])).toEqual([
+      ['user.created', 1, 'okta'],
+      ['user.deactivated', 2, 'okta'],
+      ['user.reactivated', 3, 'okta'],
+    ]);
   });
 
   it('should accept a password PATCH without storing or returning the password', async () => {
@@ -233,6 +246,10 @@ describe('Okta user provisioning', () => {
     const after = await lookup('put.deact@okta.example');
     expect(after.body.Resources).toHaveLength(1);
     expect(after.body.Resources[0]).toMatchObject({ id: u.id, active: false });
+
+    // The full PUT changed only `active`: one user.deactivated, no user.updated.
+    const events = await eventsAbout(u.id, 2);
+    expect(events.map((e) => e.type)).toEqual(['user.created', 'user.deactivated']);
   });
 });
 
@@ -420,6 +437,28 @@ describe('Okta group push', () => {
     expect(await memberIds(g.id)).toEqual([c!.id, d!.id].sort());
     const member = await okta('GET', `Users/${d!.id}?attributes=groups`);
     expect(member.body.groups).toEqual([expect.objectContaining({ value: g.id, display: 'Push Members' })]);
+
+    // The push as the application hears it: one event per member change, in order.
+    const events = await eventsAbout(g.id, 7);
+    expect(events.map((e) => e.type)).toEqual([
+      'group.created',
+      'group.member_added',
+      'group.member_added',
+      'group.member_added',
+      'group.member_removed',
+      'group.member_removed',
+      'group.member_added',
+    ]);
+    expect(
+      events
+        .slice(1, 4)
+        .map((e) => e.member?.value)
+        .sort(),
+    ).toEqual([a!.id, b!.id, c!.id].sort());
+    expect(events.slice(4).map((e) => e.member?.value)).toEqual([b!.id, a!.id, d!.id]);
+    expect(events.filter((e) => e.type === 'group.member_added').every((e) => e.actor?.idp === 'okta')).toBe(
+      true,
+    );
   });
 
   it('should replace a group with PUT carrying its members', async () => {

@@ -50,6 +50,9 @@ const OWN_CODE: Record<string, RegExp> = {
   console: /^shared\/(http\/console-edge|domain\/console-integrations)\.ts$/,
   mail: /^(@aws-sdk\/client-sesv2\/|shared\/domain\/(reminder-mail|jobs)\.ts$)/,
   tracer: /^(@aws-lambda-powertools\/tracer|aws-xray-sdk-core)\//,
+  // The stream consumer: the producer, its pipeline, the stream decoder and the EventBridge publisher.
+  events:
+    /^(shared\/(domain\/events\/(produce|pipeline)|adapters\/dynamodb\/stream-records|adapters\/aws\/eventbridge-publisher)\.ts$|@aws-sdk\/client-eventbridge\/)/,
 };
 
 /** Which of OWN_CODE each function may contain. */
@@ -68,6 +71,7 @@ const ALLOWED: Record<string, string[]> = {
   // The membership worker finishes and discards staged group changes with the resource repository's helpers.
   membershipStream: ['scim'],
   'membership sweep': ['scim'],
+  eventStream: ['events'],
 };
 
 describe('function bundles', () => {

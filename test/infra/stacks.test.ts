@@ -139,9 +139,9 @@ describe('data stack: pepper secret', () => {
     });
   });
 
-  it('should retain both secrets', () => {
+  it('should retain every secret (the pepper, its initial key, the SET signing seed)', () => {
     const secrets = data.findResources('AWS::SecretsManager::Secret');
-    expect(Object.keys(secrets)).toHaveLength(2);
+    expect(Object.keys(secrets)).toHaveLength(3);
     for (const secret of Object.values(secrets)) {
       expect(secret).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     }
@@ -327,6 +327,9 @@ describe('api stack: functions', () => {
     const consoleUrl = { CONSOLE_URL: { 'Fn::Join': ['', ['https://', expect.anything(), '/console/']] } };
     const tableId = logicalId(stacks.data, stacks.data.table);
     const pepperId = logicalId(stacks.data, stacks.data.pepperSecret);
+    const setSeedExport = expect.stringMatching(
+      new RegExp(`ExportsOutputRef${logicalId(stacks.data, stacks.data.setKeySecret)}`),
+    ) as unknown;
     expect(variables).toEqual({
       TABLE_NAME: { 'Fn::ImportValue': expect.stringMatching(new RegExp(`ExportsOutputRef${tableId}`)) },
       PEPPER_SECRET_ID: {
@@ -341,6 +344,8 @@ describe('api stack: functions', () => {
             TENANT_DEFAULT_LIFETIME_DAYS: String(STAGES.dev.tenantDefaults.defaultLifetimeDays),
             TENANT_MAX_LIFETIME_DAYS: String(STAGES.dev.tenantDefaults.maxLifetimeDays),
             TENANT_IDLE_DAYS: String(STAGES.dev.tenantDefaults.idleDays),
+            // … and publishes the SET verification keys.
+            SET_KEY_SECRET_ID: { 'Fn::ImportValue': setSeedExport },
           }
         : {}),
     });
@@ -397,14 +402,26 @@ describe('api stack: IAM', () => {
     for (const fn of functionIds()) expect(writes(fn)).toHaveLength(TABLE_ACTIONS.write.length);
   });
 
-  it.each(functionIds())('should let %s read only the pepper secret, with GetSecretValue only', (fn) => {
-    const secrets = policyStatementsOf(fn).filter((s) =>
-      asList(s.Action).some((a) => String(a).startsWith('secretsmanager:')),
-    );
-    expect(secrets).toEqual([
-      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: importOf(pepperExport()) },
-    ]);
-  });
+  it.each(functionIds())(
+    'should let %s read only the pepper secret (management: and the SET seed), with GetSecretValue only',
+    (fn) => {
+      const secrets = policyStatementsOf(fn).filter((s) =>
+        asList(s.Action).some((a) => String(a).startsWith('secretsmanager:')),
+      );
+      const pepper = {
+        Action: 'secretsmanager:GetSecretValue',
+        Effect: 'Allow',
+        Resource: importOf(pepperExport()),
+      };
+      const setSeed = {
+        Action: 'secretsmanager:GetSecretValue',
+        Effect: 'Allow',
+        Resource: importOf(`ExportsOutputRef${logicalId(stacks.data, stacks.data.setKeySecret)}`),
+      };
+      // The management function publishes the SET verification keys (GET /admin/v1/events/jwks.json).
+      expect(secrets).toEqual(fn === 'management' ? [setSeed, pepper] : [pepper]);
+    },
+  );
 
   it.each(functionIds())('should let %s write logs only to its own log group', (fn) => {
     const logStatements = policyStatementsOf(fn).filter((s) =>
@@ -582,8 +599,8 @@ describe('cdk-nag', () => {
     expect(report.violations.map((v) => v.ruleName)).toContain('AwsSolutions-SMG4');
   });
 
-  it('should leave no error annotations on either stack', () => {
-    for (const stack of [stacks.data, stacks.api]) {
+  it('should leave no error annotations on any stack', () => {
+    for (const stack of [stacks.data, stacks.api, stacks.events]) {
       expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
     }
   });

@@ -8,7 +8,9 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { MembershipWorker } from '../../shared/adapters/dynamodb/membership-worker';
 import type { CredentialView } from '../../shared/domain/credential-model';
 import type { CredentialService } from '../../shared/domain/credential-service';
+import type { ChangeEvent, EventPublisher } from '../../shared/domain/events/model';
 import type { Clock } from '../../shared/domain/ports';
+import { startTestEventStream } from './event-stream';
 import { appendToRunLog } from './run-log';
 import { createTestTable } from './tables';
 
@@ -56,7 +58,26 @@ export interface Harness {
   /** Issues another bearer token (optionally for another tenant, created on demand). */
   issueToken(tenantId?: string, endpoints?: string[]): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
+  /**
+   * With `events`: the tenant's change events once at least `count` are readable, read again after a quiet
+   * moment so that extra events would show (fails after `timeoutMs`).
+   */
+  waitForEvents(
+    count: number,
+    options?: { tenantId?: string; timeoutMs?: number; where?: (e: ChangeEvent) => boolean },
+  ): Promise<ChangeEvent[]>;
   close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  clock?: Clock;
+  tenantId?: string;
+  /** Runs the change-event producer over the table's stream (as `npm start` does). */
+  events?: boolean;
+  /** Publishers the event pipeline delivers to (default: none). */
+  eventPublishers?: EventPublisher[];
+  /** SET signing seed file (default: a fresh one). */
+  setKeyFile?: string;
 }
 
 export interface RequestOptions {
@@ -92,14 +113,16 @@ export async function send(
 }
 
 /** The assembled handlers behind the local HTTP server, over a fresh table in DynamoDB Local. */
-export async function startHarness(options: { clock?: Clock; tenantId?: string } = {}): Promise<Harness> {
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const table = await createTestTable();
   const logs: LogLine[] = [];
+  const secretsDir = mkdtempSync(join(tmpdir(), 'scimgate-'));
   const container = buildContainer(
     {
       TABLE_NAME: table.tableName,
       DYNAMODB_ENDPOINT: table.endpoint,
-      PEPPER_FILE: join(mkdtempSync(join(tmpdir(), 'scimgate-')), 'pepper.json'),
+      PEPPER_FILE: join(secretsDir, 'pepper.json'),
+      SET_KEY_FILE: options.setKeyFile ?? join(secretsDir, 'set-key.json'),
       OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'scimgate-outbox-')),
       AWS_REGION: 'us-east-1',
       // The second pass over a deleted resource's memberships at once: tests wait for the background work.
@@ -107,6 +130,7 @@ export async function startHarness(options: { clock?: Clock; tenantId?: string }
     },
     {
       doc: table.doc,
+      eventPublishers: options.eventPublishers ?? [],
       ...(options.clock ? { clock: options.clock } : {}),
       logger: {
         // Kept for assertions and written to the console, which the run's secret scan searches.
@@ -147,6 +171,11 @@ export async function startHarness(options: { clock?: Clock; tenantId?: string }
     200,
     (line) => console.warn(line),
   );
+  const stream = options.events
+    ? await startTestEventStream(container, (e) =>
+        logs.push({ level: 'WARN', message: 'event stream', extra: { error: String(e) } }),
+      )
+    : undefined;
   const tenantId = options.tenantId ?? 'acme';
   const issueToken = async (tenant = tenantId, endpoints?: string[]) => {
     await container.credentials.ensureTenant(tenant, tenant);
@@ -181,8 +210,42 @@ export async function startHarness(options: { clock?: Clock; tenantId?: string }
     baseUrl,
     issueToken,
     request,
+    waitForEvents: async (count, opts = {}) => {
+      const tenant = opts.tenantId ?? tenantId;
+      const where = opts.where ?? (() => true);
+      const readAll = async () => {
+        const all: ChangeEvent[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await container.events.store.read(tenant, {
+            limit: 1000,
+            ...(after ? { after } : {}),
+          });
+          all.push(...page.events.map((e) => e.event).filter(where));
+          if (page.events.length === 0 || page.next === after) return all;
+          after = page.next;
+        }
+      };
+      const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+      for (;;) {
+        const seen = await readAll();
+        if (seen.length >= count) {
+          await new Promise((r) => setTimeout(r, 300));
+          return readAll();
+        }
+        if (Date.now() > deadline) {
+          const errors = logs.filter((l) => l.message === 'event stream').map((l) => String(l.extra?.error));
+          throw new Error(
+            `expected ${count} events, ${seen.length} readable: ${seen.map((e) => e.type).join(', ')}; ` +
+              `stream errors: ${errors.slice(-3).join(' | ') || 'none'}`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
     close: async () => {
       stopMembership();
+      await stream?.stop();
       await server.close();
     },
   };

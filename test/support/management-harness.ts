@@ -13,9 +13,11 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { startLocalServer, type LambdaHandler, type LocalServer } from '../../functions/local/server';
 import { buildContainer, type Container } from '../../functions/compose/container';
 import type { CredentialService } from '../../shared/domain/credential-service';
+import type { EventPublisher } from '../../shared/domain/events/model';
 import type { Clock } from '../../shared/domain/ports';
 import { managementFamily, type AdminAuth } from '../../shared/http/management-edge';
 import { httpFunction } from '../../functions/runtime/http-function';
+import { startTestEventStream } from './event-stream';
 import { send, type LogLine, type TestResponse } from './harness';
 import { appendToRunLog } from './run-log';
 import { createTestTable } from './tables';
@@ -57,7 +59,13 @@ export class TestClock implements Clock {
 }
 
 export async function startManagementHarness(
-  options: { adminAuth?: AdminAuth; clock?: Clock } = {},
+  options: {
+    adminAuth?: AdminAuth;
+    clock?: Clock;
+    /** Runs the change-event producer over the table's stream (as `npm start` does). */
+    events?: boolean;
+    eventPublishers?: EventPublisher[];
+  } = {},
 ): Promise<ManagementHarness> {
   const adminAuth: AdminAuth = options.adminAuth ?? { mode: 'key', key: TEST_ADMIN_KEY };
   const table = await createTestTable();
@@ -79,9 +87,15 @@ export async function startManagementHarness(
       DYNAMODB_ENDPOINT: table.endpoint,
       PEPPER_FILE: join(mkdtempSync(join(tmpdir(), 'scimgate-')), 'pepper.json'),
       OUTBOX_DIR: outboxDir,
+      SET_KEY_FILE: join(mkdtempSync(join(tmpdir(), 'scimgate-set-')), 'set-key.json'),
       AWS_REGION: 'us-east-1',
     },
-    { doc: table.doc, logger, ...(options.clock ? { clock: options.clock } : {}) },
+    {
+      doc: table.doc,
+      logger,
+      eventPublishers: options.eventPublishers ?? [],
+      ...(options.clock ? { clock: options.clock } : {}),
+    },
   );
   // The management function as in the stage under test: its family with this auth mode, over the container's core.
   const management = httpFunction(
@@ -93,6 +107,7 @@ export async function startManagementHarness(
         adminAuth,
         jobs: container.jobs,
         console: { sessions: container.consoleSessions },
+        events: container.events,
       }),
     { core: () => container.core },
   );
@@ -140,6 +155,10 @@ export async function startManagementHarness(
     return send(url, method, headers, body);
   };
 
+  const stream = options.events
+    ? await startTestEventStream(container, (e) => record('WARN', 'event stream', { error: String(e) }))
+    : undefined;
+
   return {
     container,
     credentials: container.credentials,
@@ -147,6 +166,9 @@ export async function startManagementHarness(
     logs,
     outboxDir,
     request,
-    close: () => server.close(),
+    close: async () => {
+      await stream?.stop();
+      await server.close();
+    },
   };
 }

@@ -28,6 +28,8 @@ export interface MembershipItem {
   gname?: string;
   pend?: string;
   pop?: 'add' | 'rm';
+  /** Who wrote it (credential, IdP, time): read by the change-event producer only (docs/events.md). */
+  writer?: { credentialId: string; idp: string | null; at: string };
 }
 
 /** What readers must know about work in flight in a scope (one Query of the pending partition). */

@@ -78,6 +78,19 @@ interface ResourceItem {
   nameKey: string;
   externalIdKey?: string;
   workEmailKey?: string;
+  /** Who wrote the data last (docs/events.md): read by the change-event producer only. */
+  writer?: WriterAttribute;
+}
+
+/** The `writer` attribute every put or update of a resource or membership item carries (stream attribution). */
+interface WriterAttribute {
+  credentialId: string;
+  idp: string | null;
+  at: string;
+}
+
+function writerOf(scope: Scope, at: string): WriterAttribute | undefined {
+  return scope.writer ? { credentialId: scope.writer.credentialId, idp: scope.writer.idp, at } : undefined;
 }
 
 interface CancellationReason {
@@ -232,6 +245,8 @@ export class DynamoResourceRepository implements ResourceRepository {
       lastModified: resource.lastModified,
       ...this.indexAttributes(scope, resource.kind, index),
     } as ResourceItem;
+    const writer = writerOf(scope, resource.lastModified);
+    if (writer) item.writer = writer;
     const head: DocTransactItem[] = [
       { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
       {
@@ -247,7 +262,9 @@ export class DynamoResourceRepository implements ResourceRepository {
     const wanted = dedupeMembers(members);
     const resolved = await this.resolveMembers(scope, resource.id, wanted);
     const gname = typeof resource.data.displayName === 'string' ? resource.data.displayName : '';
-    const writes = resolved.map((m) => ({ put: this.membershipItem(scope, resource.id, m, gname) }));
+    const writes = resolved.map((m) => ({
+      put: this.membershipItem(scope, resource.id, m, gname, resource.lastModified),
+    }));
     try {
       await this.commit(scope, resource.id, head, writes, false);
     } catch (e) {
@@ -330,6 +347,7 @@ export class DynamoResourceRepository implements ResourceRepository {
     for (const [attr, value] of [
       ['externalIdKey', attrs.externalIdKey],
       ['workEmailKey', attrs.workEmailKey],
+      ['writer', writerOf(scope, next.lastModified)],
     ] as const) {
       names[`#${attr}`] = attr;
       if (value === undefined) remove.push(`#${attr}`);
@@ -645,7 +663,13 @@ export class DynamoResourceRepository implements ResourceRepository {
     return out.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   }
 
-  private membershipItem(scope: Scope, groupId: string, m: StoredMember, gname: string): MembershipItem {
+  private membershipItem(
+    scope: Scope,
+    groupId: string,
+    m: StoredMember,
+    gname: string,
+    at: string,
+  ): MembershipItem {
     const s = scopeKey(scope);
     const item: MembershipItem = {
       pk: keys.members(s, groupId),
@@ -656,6 +680,8 @@ export class DynamoResourceRepository implements ResourceRepository {
       gname,
     };
     if (m.display !== undefined) item.display = m.display;
+    const writer = writerOf(scope, at);
+    if (writer) item.writer = writer;
     return item;
   }
 
@@ -864,7 +890,7 @@ export class DynamoResourceRepository implements ResourceRepository {
 
     const gname = String((data?.next.data ?? group.data).displayName ?? '');
     const writes: MemberWrite[] = [
-      ...resolved.map((m) => ({ put: this.membershipItem(scope, groupId, m, gname) })),
+      ...resolved.map((m) => ({ put: this.membershipItem(scope, groupId, m, gname, now) })),
       ...removeList.map((id) => ({ remove: raw.get(id) as MembershipItem })),
     ];
     if (writes.length === 0 && !data) {
@@ -873,6 +899,7 @@ export class DynamoResourceRepository implements ResourceRepository {
 
     let head: DocTransactItem[];
     let version: number;
+    const writer = writerOf(scope, now);
     if (data) {
       head = this.replaceItems(scope, data.next, data.index, data.previous, data.expectedVersion);
       version = data.next.version;
@@ -882,11 +909,18 @@ export class DynamoResourceRepository implements ResourceRepository {
           Update: {
             TableName: this.tableName,
             Key: this.resourceKey(scope, 'Group', groupId),
-            UpdateExpression: 'SET lastModified = :lm ADD version :one',
+            UpdateExpression: writer
+              ? 'SET lastModified = :lm, writer = :w ADD version :one'
+              : 'SET lastModified = :lm ADD version :one',
             // The members' copies of the name (`gname`) were written with the name read above.
             ConditionExpression: 'attribute_exists(pk) AND #data.#dn = :dn',
             ExpressionAttributeNames: { '#data': 'data', '#dn': 'displayName' },
-            ExpressionAttributeValues: { ':lm': now, ':one': 1, ':dn': group.data.displayName },
+            ExpressionAttributeValues: {
+              ':lm': now,
+              ':one': 1,
+              ':dn': group.data.displayName,
+              ...(writer ? { ':w': writer } : {}),
+            },
           },
         },
       ];
