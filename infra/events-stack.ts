@@ -22,6 +22,9 @@ import { EVENT_SOURCE } from '../shared/domain/events/model';
 import { ScimgateFunction } from './function';
 import type { EventWebhook, StageConfig } from './stages';
 
+/** Partition keys of the tenants' event logs (shared/adapters/dynamodb/table-design.ts: keys.events*). */
+export const EVENT_LOG_KEYS = ['T#*#EVENTS', 'T#*#EVENTS#*'];
+
 /** Retries of a failed stream batch before it goes to the dead-letter queue. */
 export const EVENT_STREAM_RETRIES = 10;
 /** Records per stream batch. */
@@ -76,12 +79,14 @@ export class EventsStack extends Stack {
         ...(stage.publicBaseUrl ? { EVENTS_ISSUER: stage.publicBaseUrl } : {}),
       },
     });
-    // Exactly what the event log needs: the sequence counter (UpdateItem) and the events with their marks (PutItem,
-    // in transactions). No reads of SCIM data: everything comes from the stream images.
+    // Exactly what the event log needs: the sequence counter (UpdateItem, and GetItem when a timed-out claim is
+    // retried) and the events with their marks (PutItem, in transactions), on the event log's keys only. No reads
+    // of SCIM data: everything comes from the stream images.
     this.consumer.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
+        actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem'],
         resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': EVENT_LOG_KEYS } },
       }),
     );
     this.consumer.role.addToPrincipalPolicy(

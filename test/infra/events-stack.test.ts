@@ -8,7 +8,7 @@ import type { CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, type ScimgateStacks } from '../../infra/build';
-import { EVENT_STREAM_BATCH, EVENT_STREAM_RETRIES } from '../../infra/events-stack';
+import { EVENT_LOG_KEYS, EVENT_STREAM_BATCH, EVENT_STREAM_RETRIES } from '../../infra/events-stack';
 import { EVENTS_ITERATOR_AGE_MS } from '../../infra/monitoring-stack';
 import { resolveStage } from '../../infra/stages';
 
@@ -106,6 +106,7 @@ describe('events stack', () => {
         'dynamodb:DescribeStream',
         'dynamodb:GetRecords',
         'dynamodb:GetShardIterator',
+        'dynamodb:GetItem',
         'dynamodb:ListStreams',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
@@ -120,8 +121,13 @@ describe('events stack', () => {
         'xray:PutTraceSegments',
       ].sort(),
     );
-    // No reads of SCIM data, no deletes: everything the producer needs is in the stream images.
-    expect(byAction.has('dynamodb:GetItem') || byAction.has('dynamodb:Query')).toBe(false);
+    // No reads of SCIM data, no deletes: everything the producer needs is in the stream images; the item actions
+    // are held to the event log's keys.
+    expect(byAction.has('dynamodb:Query') || byAction.has('dynamodb:DeleteItem')).toBe(false);
+    const itemStatement = statements.find((s) => asList(s.Action).includes('dynamodb:GetItem'));
+    expect(itemStatement?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': EVENT_LOG_KEYS },
+    });
     expect(JSON.stringify(byAction.get('dynamodb:PutItem'))).toContain('Arn');
     expect(JSON.stringify(byAction.get('dynamodb:GetRecords'))).toContain('StreamArn');
     expect(byAction.get('events:PutEvents')).toEqual([

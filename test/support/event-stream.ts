@@ -11,7 +11,7 @@ import type { StreamReader } from '../../shared/adapters/dynamodb/stream-reader'
 export function startTestEventStream(
   container: Container,
   onError: (error: unknown) => void,
-  idleMs = 20,
+  idleMs = 100,
 ): Promise<StreamReader> {
   return startEventStream({
     client: container.doc as unknown as DynamoDBClient,

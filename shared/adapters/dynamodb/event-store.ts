@@ -5,13 +5,16 @@
  *   T#<tenant>#EVENTS#SEQ   / -                      the sequence counter
  *   T#<tenant>#EVENTS#ID#<event id> / -              "stored" mark, so a redelivered event is stored once
  *
- * Appending claims a range of sequence numbers with one atomic ADD, then writes each event together with its mark
+ * Appending claims a range of sequence numbers with one atomic, token-guarded update, then writes each event together with its mark
  * in one transaction (the mark's condition makes a redelivery a no-op: its claimed number becomes a `skip` item).
  * A reader sees numbers in order; a number claimed but not yet written is a gap: the reader stops before it, and
  * passes it only once the events after it are older than GAP_GRACE_MS (the writer died between claim and write;
  * the stream redelivers its events under new numbers). The SCIM request path never touches any of this.
  */
+import { randomUUID } from 'node:crypto';
 import {
+  GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -64,16 +67,7 @@ export class DynamoEventStore implements EventStore {
   }
 
   private async appendTenant(tenantId: string, entries: EventEntry[]): Promise<void> {
-    const out = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.eventSequence(tenantId), sk: SINGLETON_SK },
-        UpdateExpression: 'ADD n :k',
-        ExpressionAttributeValues: { ':k': entries.length },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    const last = Number(out.Attributes?.n);
+    const last = await this.claim(tenantId, entries.length);
     const first = last - entries.length + 1;
     for (let i = 0; i < entries.length; i += EVENTS_PER_TRANSACTION) {
       const chunk = entries.slice(i, i + EVENTS_PER_TRANSACTION).map((entry, j) => ({
@@ -90,28 +84,83 @@ export class DynamoEventStore implements EventStore {
             await this.write(tenantId, [one]);
           } catch (err) {
             if ((err as { name?: string }).name !== 'TransactionCanceledException') throw err;
-            await this.write(tenantId, [{ seq: one.seq }]);
+            await this.skip(tenantId, one.seq);
           }
         }
       }
     }
   }
 
-  /** Writes events (with their marks) or, without an entry, a skip at that number. */
-  private async write(tenantId: string, items: { seq: number; entry?: EventEntry }[]): Promise<void> {
+  /**
+   * Claims `count` sequence numbers; returns the last. The claim carries a token, so that the SDK's retry of a
+   * claim whose answer timed out after it was applied finds its own token and reads the number it got instead of
+   * claiming again (which would leave a gap readers wait GAP_GRACE_MS for).
+   */
+  private async claim(tenantId: string, count: number): Promise<number> {
+    const key = { pk: keys.eventSequence(tenantId), sk: SINGLETON_SK };
+    const token = randomUUID();
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET n = if_not_exists(n, :zero) + :k, claim = :token',
+          ConditionExpression: 'attribute_not_exists(claim) OR claim <> :token',
+          ExpressionAttributeValues: { ':k': count, ':zero': 0, ':token': token },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(out.Attributes?.n);
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+      // An earlier attempt of this very claim was applied and nothing was claimed since: its number is ours.
+      const got = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
+      return Number(got.Item?.n);
+    }
+  }
+
+  /**
+   * A number this append claimed whose event was stored before (a redelivery) becomes a skip. Conditional: if an
+   * earlier attempt of this very write was applied (its answer timed out), the number already holds the event,
+   * which a blind put would overwrite, losing it (its id mark would make every redelivery skip it).
+   */
+  private async skip(tenantId: string, seq: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: keys.events(tenantId),
+            sk: pad(seq),
+            storedAt: this.clock.now().getTime(),
+            skip: true,
+            [TTL_ATTRIBUTE]: Math.floor(this.clock.now().getTime() / 1000) + EVENT_RETENTION_DAYS * 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
+
+  /** Writes events with their marks, each at its claimed number (never over an item already there). */
+  private async write(tenantId: string, items: { seq: number; entry: EventEntry }[]): Promise<void> {
     const now = this.clock.now().getTime();
     const ttl = Math.floor(now / 1000) + EVENT_RETENTION_DAYS * 86_400;
     const transact = items.flatMap(({ seq, entry }) => {
-      const item: EventItem = { pk: keys.events(tenantId), sk: pad(seq), storedAt: now };
-      if (!entry) item.skip = true;
-      else {
-        item.event = entry.event;
-        if (entry.set) item.set = entry.set;
-      }
-      const put = { Put: { TableName: this.tableName, Item: { ...item, [TTL_ATTRIBUTE]: ttl } } };
-      if (!entry) return [put];
+      const item: EventItem = { pk: keys.events(tenantId), sk: pad(seq), storedAt: now, event: entry.event };
+      if (entry.set) item.set = entry.set;
       return [
-        put,
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...item, [TTL_ATTRIBUTE]: ttl },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         {
           Put: {
             TableName: this.tableName,

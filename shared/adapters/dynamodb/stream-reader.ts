@@ -34,7 +34,12 @@ interface ShardState {
   last?: string;
   parent?: string;
   done: boolean;
+  /** Set once the shards were listed again after this one ended. */
+  childSeen?: boolean;
 }
+
+/** How often the shard list is read again while no shard has ended. */
+const DISCOVER_EVERY_MS = 5_000;
 
 export class StreamReader {
   private readonly streams: DynamoDBStreamsClient;
@@ -42,6 +47,7 @@ export class StreamReader {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private streamArn = '';
+  private discoveredAt: number | undefined;
 
   constructor(private readonly options: StreamReaderOptions) {
     this.streams = new DynamoDBStreamsClient({
@@ -89,7 +95,16 @@ export class StreamReader {
     }
   }
 
+  /**
+   * Learns the stream's shards: at start, then at most every DISCOVER_EVERY_MS, or at once when a shard has ended
+   * (its child is where the records go on). A DescribeStream per poll would double the load on the store.
+   */
   private async discover(): Promise<void> {
+    const now = Date.now();
+    const ended = [...this.shards.values()].some((s) => s.done && !s.childSeen);
+    if (this.discoveredAt !== undefined && now - this.discoveredAt < DISCOVER_EVERY_MS && !ended) return;
+    this.discoveredAt = now;
+    for (const s of this.shards.values()) if (s.done) s.childSeen = true;
     let start: string | undefined;
     do {
       const out = await this.streams.send(
@@ -108,22 +123,25 @@ export class StreamReader {
   /** Reads one batch of a shard; true when it handled records. */
   private async poll(shardId: string, state: ShardState): Promise<boolean> {
     if (!state.iterator) {
-      const out = await this.streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: this.streamArn,
-          ShardId: shardId,
-          ...(state.last
-            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: state.last }
-            : { ShardIteratorType: this.options.startAt === 'latest' ? 'LATEST' : 'TRIM_HORIZON' }),
-        }),
-      );
-      state.iterator = out.ShardIterator;
+      state.iterator = await this.iteratorFor(shardId, state);
       if (!state.iterator) {
         state.done = true;
         return false;
       }
     }
-    const out = await this.streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }));
+    let out;
+    try {
+      out = await this.streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }));
+    } catch (e) {
+      // An iterator is a position, not a promise: on any failure take a fresh one from the last record handled.
+      state.iterator = undefined;
+      // DynamoDB Local numbers stream records across all its tables: an iterator taken while a shard was still
+      // empty points at the shard's starting number, and once other tables' writes have used the numbers after it,
+      // reading from there is "trimmed". Nothing was lost (the shard had no record before); a fresh TRIM_HORIZON
+      // iterator starts at the shard's first record. (In AWS the same error means records older than 24 h.)
+      if (isTrimmed(e) && state.last === undefined && this.options.startAt !== 'latest') return false;
+      throw e;
+    }
     const records = out.Records ?? [];
     if (records.length > 0) {
       try {
@@ -139,4 +157,32 @@ export class StreamReader {
     if (!state.iterator) state.done = true;
     return records.length > 0;
   }
+
+  /** A position in a shard: after the last record handled, else its oldest (or latest) record. */
+  private async iteratorFor(shardId: string, state: ShardState): Promise<string | undefined> {
+    const get = async (from: 'after' | 'start') =>
+      (
+        await this.streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: this.streamArn,
+            ShardId: shardId,
+            ...(from === 'after' && state.last
+              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: state.last }
+              : { ShardIteratorType: this.options.startAt === 'latest' ? 'LATEST' : 'TRIM_HORIZON' }),
+          }),
+        )
+      ).ShardIterator;
+    if (!state.last) return get('start');
+    try {
+      return await get('after');
+    } catch (e) {
+      if (!isTrimmed(e)) throw e;
+      // The stream no longer holds the record after the last one handled (retention passed): say so, and go on
+      // from the oldest record it holds. Applications reconcile through SCIM (docs/events.md).
+      this.options.onError?.(new Error(`stream records after ${state.last} in ${shardId} were trimmed`));
+      return get('start');
+    }
+  }
 }
+
+const isTrimmed = (e: unknown) => (e as { name?: string }).name === 'TrimmedDataAccessException';
