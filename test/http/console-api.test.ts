@@ -344,6 +344,7 @@ describe('console API: setup links, sessions, CSRF, roles, tenancy', () => {
           run: call('GET', `/credentials/${id}/requests`),
         },
         { name: 'GET /audit', action: 'read', run: call('GET', '/audit') },
+        { name: 'GET /events', action: 'read', run: call('GET', '/events') },
         { name: 'GET /policy', action: 'read', run: call('GET', '/policy') },
         {
           name: 'POST /test-connection',

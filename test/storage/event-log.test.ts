@@ -48,8 +48,8 @@ describe('stream reader over DynamoDB Local', () => {
   afterEach(() => reader?.stop());
 
   it('reads the first record of a shard it began on while empty, after another table took the numbers between', async () => {
-    mine = await createTestTable();
-    other = await createTestTable();
+    mine = await createTestTable({ stream: true });
+    other = await createTestTable({ stream: true });
     const seen: _Record[] = [];
     const errors: unknown[] = [];
     reader = new StreamReader({

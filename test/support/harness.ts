@@ -114,7 +114,7 @@ export async function send(
 
 /** The assembled handlers behind the local HTTP server, over a fresh table in DynamoDB Local. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const table = await createTestTable();
+  const table = await createTestTable({ stream: options.events === true });
   const logs: LogLine[] = [];
   const secretsDir = mkdtempSync(join(tmpdir(), 'scimgate-'));
   const container = buildContainer(

@@ -68,7 +68,7 @@ export async function startManagementHarness(
   } = {},
 ): Promise<ManagementHarness> {
   const adminAuth: AdminAuth = options.adminAuth ?? { mode: 'key', key: TEST_ADMIN_KEY };
-  const table = await createTestTable();
+  const table = await createTestTable({ stream: options.events === true });
   const outboxDir = mkdtempSync(join(tmpdir(), 'scimgate-outbox-'));
   const logs: LogLine[] = [];
   const record = (level: string, message: string, extra?: Record<string, unknown>) => {

@@ -10,12 +10,21 @@ import { INDEXES, KEY, TTL_ATTRIBUTE, tableAttributeNames } from './table-design
 /** The change stream the event producer reads (docs/events.md); the CDK table has the same. */
 const STREAM = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } as const;
 
-/** Creates the table from the shared design if it does not exist (local run and tests; CDK does it in AWS). */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/**
+ * Creates the table from the shared design if it does not exist (local run and tests; CDK does it in AWS), with its
+ * change stream unless `stream: false` (tests that produce no events: DynamoDB Local then keeps no stream records
+ * of their writes, which on a loaded machine slows every other test's store).
+ */
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { stream?: boolean } = {},
+): Promise<void> {
+  const stream = options.stream ?? true;
   try {
     const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
     // A local table from before change events: turn its stream on.
-    if (!out.Table?.StreamSpecification?.StreamEnabled) {
+    if (stream && !out.Table?.StreamSpecification?.StreamEnabled) {
       await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM }));
     }
     return;
@@ -27,7 +36,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: STREAM,
+      ...(stream ? { StreamSpecification: STREAM } : {}),
       AttributeDefinitions: tableAttributeNames().map((name) => ({
         AttributeName: name,
         AttributeType: 'S',
