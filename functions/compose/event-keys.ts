@@ -1,10 +1,10 @@
 /**
  * Composition root of the events API's side of change events (docs/events.md): the tenants' logs and the keys the
- * Security Event Tokens verify with (management function), and the SET signer the stream consumer uses. The
- * Secrets Manager client is imported on first use.
+ * Security Event Tokens verify with (management function), and the SET signer the stream consumer uses.
  */
 import { FileSetKeySource } from '../../shared/adapters/local/set-key-file';
-import type { AppConfig } from '../../shared/config';
+import { SecretsManagerSetKeySource } from '../../shared/adapters/aws/set-key-secrets-manager';
+import { secretsManagerReader } from '../../shared/adapters/aws/secrets-manager';
 import type { EventStore } from '../../shared/domain/events/model';
 import { JoseSetSigner, type SetKeyDocument, type SetKeySource } from '../../shared/domain/events/set';
 import type { Core } from '../runtime/core';
@@ -16,28 +16,36 @@ export interface EventReader {
   jwks(): Promise<{ keys: unknown[] }>;
 }
 
-/** The seed document from Secrets Manager (AWS) or a local file; none when neither is configured. */
-function setKeySource(config: AppConfig): SetKeySource | undefined {
+/**
+ * The seed document from Secrets Manager (AWS; one signed request with the DynamoDB client's credentials, on first
+ * use) or a local file; none when neither is configured.
+ */
+function setKeySource(core: Core): SetKeySource | undefined {
+  const { config } = core;
   const secretId = config.SET_KEY_SECRET_ID;
   if (secretId) {
-    let source: Promise<SetKeySource> | undefined;
-    const load = async (): Promise<SetKeySource> => {
-      const [{ SecretsManagerClient }, { SecretsManagerSetKeySource }] = await Promise.all([
-        import('@aws-sdk/client-secrets-manager'),
-        import('../../shared/adapters/aws/set-key-secrets-manager'),
-      ]);
-      return new SecretsManagerSetKeySource(
-        new SecretsManagerClient({ region: config.AWS_REGION }),
-        secretId,
-      );
+    let source: SetKeySource | undefined;
+    return {
+      load: async (): Promise<SetKeyDocument> => {
+        if (!config.AWS_REGION)
+          throw new Error('AWS_REGION is not set: the SET signing seed is in Secrets Manager');
+        source ??= new SecretsManagerSetKeySource(
+          secretsManagerReader({
+            region: config.AWS_REGION,
+            credentials: () => core.doc.config.credentials(),
+          }),
+          secretId,
+        );
+        return source.load();
+      },
     };
-    return { load: async (): Promise<SetKeyDocument> => (await (source ??= load())).load() };
   }
   return config.SET_KEY_FILE ? new FileSetKeySource(config.SET_KEY_FILE) : undefined;
 }
 
-export function signerOf(config: AppConfig): JoseSetSigner | undefined {
-  const source = setKeySource(config);
+export function signerOf(core: Core): JoseSetSigner | undefined {
+  const source = setKeySource(core);
+  const { config } = core;
   return source
     ? new JoseSetSigner(source, config.EVENTS_ISSUER ?? config.PUBLIC_BASE_URL ?? 'scimgate')
     : undefined;
@@ -45,6 +53,6 @@ export function signerOf(config: AppConfig): JoseSetSigner | undefined {
 
 /** The events API's side (management and console functions). */
 export function eventReader(core: Core): EventReader {
-  const signer = signerOf(core.config);
+  const signer = signerOf(core);
   return { store: eventStore(core), jwks: async () => (signer ? signer.jwks() : { keys: [] }) };
 }

@@ -39,7 +39,7 @@ export interface EventStreamServices {
 
 /** The stream consumer's services; `publishers` replaces the configured ones (tests). */
 export function eventStreamServices(core: Core, publishers?: EventPublisher[]): EventStreamServices {
-  const signer = signerOf(core.config);
+  const signer = signerOf(core);
   return {
     pipeline: new EventPipeline({
       store: eventStore(core),
