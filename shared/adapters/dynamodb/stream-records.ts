@@ -61,6 +61,26 @@ function recordedAt(record: StreamRecordLike): string {
   return new Date(0).toISOString();
 }
 
+/**
+ * What a write of a membership item means (docs/decisions/0014: membership items; a large change is staged on the
+ * items themselves, `pop` = `add` or `rm`, and committed by one transaction). A membership starts when its item
+ * appears or stops being a staged removal, and ends when its item goes or becomes a staged removal; erasing a
+ * removal's leftover item (`pop` = `rm`) and rewriting an item (a renamed group's `gname`) change nothing. A large
+ * change is announced as it is staged: one that fails is undone item by item, which announces the reverse, so a
+ * consumer applying the events in order ends where the table is.
+ */
+function membershipOp(
+  eventName: string | undefined,
+  oldItem: Record<string, unknown> | undefined,
+  newItem: Record<string, unknown> | undefined,
+): 'added' | 'removed' | undefined {
+  const member = (item: Record<string, unknown> | undefined) => item !== undefined && item.pop !== 'rm';
+  const before = eventName === 'INSERT' ? false : member(oldItem);
+  const after = eventName === 'REMOVE' ? false : member(newItem);
+  if (before === after) return undefined;
+  return after ? 'added' : 'removed';
+}
+
 /** The change a stream record carries, or undefined when it is not one the producer maps. */
 export function decodeStreamRecord(record: StreamRecordLike): ItemChange | undefined {
   // TTL expiry (bookmarks, audit entries, the events log) is housekeeping, not a change anyone made.
@@ -95,8 +115,8 @@ export function decodeStreamRecord(record: StreamRecordLike): ItemChange | undef
   }
   m = MEMBERS.exec(pk);
   if (m) {
-    // A put over an existing membership (MODIFY) is no change of membership.
-    if (record.eventName === 'MODIFY') return undefined;
+    const op = membershipOp(record.eventName, oldItem, newItem);
+    if (!op) return undefined;
     const item = newItem ?? oldItem;
     const change: ItemChange = {
       ...base,
@@ -105,11 +125,11 @@ export function decodeStreamRecord(record: StreamRecordLike): ItemChange | undef
       endpointId: m[2]!,
       groupId: m[3]!,
       member: { value: sk, type: (item?.type === 'Group' ? 'Group' : 'User') as ResourceKind },
-      op: record.eventName === 'REMOVE' ? 'removed' : 'added',
+      op,
     };
-    const writer = newItem ? writerOf(newItem) : undefined;
+    const writer = op === 'added' && newItem ? writerOf(newItem) : undefined;
     if (writer) change.writer = writer;
-    const at = (newItem?.writer as { at?: unknown } | undefined)?.at;
+    const at = op === 'added' ? (newItem?.writer as { at?: unknown } | undefined)?.at : undefined;
     if (typeof at === 'string') change.at = at;
     return change;
   }

@@ -132,6 +132,29 @@ describe('producer', () => {
     ).toEqual([]);
   });
 
+  it('staged membership changes: a staged add or removal is announced, undoing it announces the reverse, erasing a tombstone is nothing', () => {
+    const key = { pk: keys.members(SCOPE, 'g1'), sk: 'u1' };
+    const types = (r: StreamRecordLike) => produce(r).map((e) => e.type);
+    const item = { type: 'User', writer: WRITER };
+    // A large add, staged on the item (committed or not: undoing it removes the item, below).
+    expect(types(record('INSERT', key, { new: { ...item, pend: 'c1', pop: 'add' } }))).toEqual([
+      'group.member_added',
+    ]);
+    expect(types(record('REMOVE', key, { old: { ...item, pend: 'c1', pop: 'add' } }))).toEqual([
+      'group.member_removed',
+    ]);
+    // A large removal: the item is marked, later its tombstone erased; undoing the mark restores the member.
+    expect(types(record('MODIFY', key, { old: item, new: { ...item, pend: 'c2', pop: 'rm' } }))).toEqual([
+      'group.member_removed',
+    ]);
+    expect(types(record('REMOVE', key, { old: { ...item, pend: 'c2', pop: 'rm' } }))).toEqual([]);
+    expect(types(record('MODIFY', key, { old: { ...item, pend: 'c2', pop: 'rm' }, new: item }))).toEqual([
+      'group.member_added',
+    ]);
+    // A renamed group's copy of its name on the item.
+    expect(types(record('MODIFY', key, { old: item, new: { ...item, gname: 'renamed' } }))).toEqual([]);
+  });
+
   it('a removed resource is deleted at the next version; TTL expiry and unknown items are nothing', () => {
     const [deleted] = produce(record('REMOVE', userKey, { old: user(3, { userName: 'ada' }) }));
     expect(deleted).toMatchObject({
