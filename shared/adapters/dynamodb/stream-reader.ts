@@ -52,6 +52,8 @@ export class StreamReader {
   constructor(private readonly options: StreamReaderOptions) {
     this.streams = new DynamoDBStreamsClient({
       region: options.region,
+      // A store that accepts connections and never answers must not hold a poll (and so stop()) forever.
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 5000 },
       ...(options.endpoint
         ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
         : {}),
@@ -71,8 +73,10 @@ export class StreamReader {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.loop;
+    // Destroying the client first ends a poll in flight (its socket is closed), so stopping never waits on a
+    // store that went away; the loop sees `stopped` and returns.
     this.streams.destroy();
+    await this.loop;
   }
 
   private async run(): Promise<void> {
