@@ -45,6 +45,8 @@ export class StreamReader {
   private readonly streams: DynamoDBStreamsClient;
   private readonly shards = new Map<string, ShardState>();
   private stopped = false;
+  /** Aborts a request in flight when stop() is called (destroying the client does not end it). */
+  private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private streamArn = '';
   private discoveredAt: number | undefined;
@@ -53,7 +55,7 @@ export class StreamReader {
     this.streams = new DynamoDBStreamsClient({
       region: options.region,
       // A store that accepts connections and never answers must not hold a poll (and so stop()) forever.
-      requestHandler: { connectionTimeout: 1000, requestTimeout: 5000 },
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 5000, throwOnRequestTimeout: true },
       ...(options.endpoint
         ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
         : {}),
@@ -73,10 +75,11 @@ export class StreamReader {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    // Destroying the client first ends a poll in flight (its socket is closed), so stopping never waits on a
-    // store that went away; the loop sees `stopped` and returns.
-    this.streams.destroy();
+    // Aborting first ends a poll in flight, so stopping never waits on a store that went away; the loop sees
+    // `stopped` and returns.
+    this.abort.abort();
     await this.loop;
+    this.streams.destroy();
   }
 
   private async run(): Promise<void> {
@@ -93,7 +96,7 @@ export class StreamReader {
           if (await this.poll(shardId, state)) progressed = true;
         }
       } catch (e) {
-        this.options.onError?.(e);
+        if (!this.stopped) this.options.onError?.(e);
       }
       if (!progressed && !this.stopped) await new Promise((r) => setTimeout(r, idle));
     }
@@ -113,6 +116,7 @@ export class StreamReader {
     do {
       const out = await this.streams.send(
         new DescribeStreamCommand({ StreamArn: this.streamArn, ExclusiveStartShardId: start }),
+        { abortSignal: this.abort.signal },
       );
       for (const shard of out.StreamDescription?.Shards ?? []) {
         if (!shard.ShardId || this.shards.has(shard.ShardId)) continue;
@@ -135,7 +139,9 @@ export class StreamReader {
     }
     let out;
     try {
-      out = await this.streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }));
+      out = await this.streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }), {
+        abortSignal: this.abort.signal,
+      });
     } catch (e) {
       // An iterator is a position, not a promise: on any failure take a fresh one from the last record handled.
       state.iterator = undefined;
@@ -174,6 +180,7 @@ export class StreamReader {
               ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: state.last }
               : { ShardIteratorType: this.options.startAt === 'latest' ? 'LATEST' : 'TRIM_HORIZON' }),
           }),
+          { abortSignal: this.abort.signal },
         )
       ).ShardIterator;
     if (!state.last) return get('start');
