@@ -4,12 +4,14 @@
  *
  *   1. PATCH add 100 members (Entra shape: no member type) vs the floor of its minimal writes: four
  *      BatchWriteItem calls of 25 membership items and one UpdateItem of the group, issued one after another by a
- *      bare document client; at c=1 and c=16 (requests per second, ratio = scimgate / floor). Each request adds
+ *      bare document client; at c=1 and c=16 (requests per second, ratio = scimgate / floor; the two alternate in
+ *      rounds, pooled per side, so the shared machine's changing load weighs on both alike). Each request adds
  *      to a group of its own, as the issue measured it; at c=16 also all requests on one group (no target: such
  *      changes take the group's change lock one at a time). DynamoDB calls per request by command.
  *   2. DELETE of a 500-member group vs DELETE of a user in no group (p50, ratio).
- *   3. A large group in a large endpoint: add 100, remove 100, replace (the most members one body carries),
- *      GET with excludedAttributes=members, DELETE; latency and DynamoDB calls per request.
+ *   3. A large group in a large endpoint: add 100, remove 100, replace (the most members one body carries: 400
+ *      tooMany past MEMBER_LIST_BOUND), GET with excludedAttributes=members, DELETE; and the worst replace within
+ *      the bound (a group of MEMBER_LIST_BOUND members swapped for others); latency and DynamoDB calls per request.
  *
  *   BENCH_MEMBERSHIP_USERS=100000   users in the endpoint for part 3 (parts 1-2 use the first 4 000)
  *   BENCH_MEMBERSHIP_GROUP=50000    members of the large group
@@ -18,8 +20,8 @@
 import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { v7 as uuidv7 } from 'uuid';
 import { keys } from '../shared/adapters/dynamodb/table-design';
-import type { Scope } from '../shared/domain/ports';
-import { total, type DynamoCallCounter } from './ddb-counter';
+import { MEMBER_LIST_BOUND, type Scope } from '../shared/domain/ports';
+import { total, type CallCounts, type DynamoCallCounter } from './ddb-counter';
 import type { ScimClient } from './http';
 import { seedUsers, type SeededUser } from './seed';
 import { percentile, round } from './stats';
@@ -48,11 +50,7 @@ export interface Timing {
   ddbCallsPerRequest?: number;
 }
 
-async function timed(
-  n: number,
-  concurrency: number,
-  fn: (i: number) => Promise<void>,
-): Promise<{ reqPerSec: number; latencies: number[] }> {
+async function timed(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<Measured> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -67,6 +65,18 @@ async function timed(
     }),
   );
   return { reqPerSec: (n * 1000) / (performance.now() - started), latencies };
+}
+
+interface Measured {
+  reqPerSec: number;
+  latencies: number[];
+}
+
+/** Rounds of one side pooled: requests over the summed time of the rounds, latencies together. */
+function pooled(rounds: Measured[]): Measured {
+  const latencies = rounds.flatMap((r) => r.latencies);
+  const seconds = rounds.reduce((t, r) => t + r.latencies.length / r.reqPerSec, 0);
+  return { reqPerSec: latencies.length / seconds, latencies };
 }
 
 const p = (latencies: number[], q: number) =>
@@ -137,7 +147,7 @@ export async function runMembershipBench(o: MembershipBenchOptions): Promise<Rec
   // 1. PATCH add 100 vs the floor.
   const add100: Record<string, unknown> = {};
   for (const c of [1, 16]) {
-    const floor = await timed(o.requests, c, async () => {
+    const floorRequest = async () => {
       const pk = keys.members(s, `floor-${uuidv7()}`);
       for (let b = 0; b < 4; b++) {
         await o.doc.send(
@@ -167,7 +177,7 @@ export async function runMembershipBench(o: MembershipBenchOptions): Promise<Rec
           ExpressionAttributeValues: { ':lm': new Date().toISOString(), ':one': 1 },
         }),
       );
-    });
+    };
     // As the issue measured it (Entra's shape): each request adds 100 users to a group of its own, so concurrent
     // PATCHes touch different groups and different users.
     const groups = await Promise.all(
@@ -184,9 +194,21 @@ export async function runMembershipBench(o: MembershipBenchOptions): Promise<Rec
       ],
     });
     const addTo = (group: string, i: number) => ok('PATCH', `Groups/${group}`, addBody(i), 204);
-    const before = counter.snapshot();
-    const scim = await timed(o.requests, c, async (i) => void (await addTo(groups[i]!, i)));
-    const calls = counter.since(before);
+    // Floor and scimgate alternate in rounds (of at least c and 10 requests), pooled per side, so a change of the
+    // shared machine's load during the run weighs on both sides alike.
+    const perRound = Math.ceil(o.requests / Math.max(1, Math.floor(o.requests / Math.max(c, 10))));
+    const floorRounds: Measured[] = [];
+    const scimRounds: Measured[] = [];
+    const calls: CallCounts = {};
+    for (let done = 0; done < o.requests; done += perRound) {
+      const n = Math.min(perRound, o.requests - done);
+      floorRounds.push(await timed(n, c, floorRequest));
+      const before = counter.snapshot();
+      scimRounds.push(await timed(n, c, async (i) => void (await addTo(groups[done + i]!, done + i))));
+      for (const [k, v] of Object.entries(counter.since(before))) calls[k] = (calls[k] ?? 0) + v;
+    }
+    const floor = pooled(floorRounds);
+    const scim = pooled(scimRounds);
     add100[`c${c}`] = {
       floor: summary(floor),
       scimgate: { ...summary(scim, total(calls)), byCommand: perRequest(calls, o.requests) },
@@ -314,9 +336,10 @@ export async function runMembershipBench(o: MembershipBenchOptions): Promise<Rec
     },
     204,
   );
-  // The largest replace one body carries (10 000 members): the diff against the whole list, written.
+  // A replace of the whole list by 10 000 (the most one body carries): a group past MEMBER_LIST_BOUND answers
+  // 400 tooMany at once (its difference would grow with the group); within the bound it is diffed and written.
   ops.replace10000 = await one(
-    'replace with 10 000 (body limit)',
+    `replace with 10 000 (group of ${members.length})`,
     'PATCH',
     `Groups/${large}`,
     {
@@ -325,8 +348,27 @@ export async function runMembershipBench(o: MembershipBenchOptions): Promise<Rec
         { op: 'replace', path: 'members', value: members.slice(0, 10_000).map((value) => ({ value })) },
       ],
     },
-    204,
+    members.length > MEMBER_LIST_BOUND ? 400 : 204,
   );
+  // The worst replace within the bound: a group of MEMBER_LIST_BOUND members swapped for as many others (all of
+  // them when the large group has twice the bound: every member removed, every new one added).
+  const atBound = await newGroup('at-bound', members.slice(0, MEMBER_LIST_BOUND));
+  const others = members.slice(-MEMBER_LIST_BOUND);
+  const kept = new Set(members.slice(0, MEMBER_LIST_BOUND));
+  ops.replaceAtBound = {
+    // Members removed plus members added.
+    membersChanged: others.filter((m) => !kept.has(m)).length * 2,
+    ...(await one(
+      `replace all ${MEMBER_LIST_BOUND} members of a group at the bound`,
+      'PATCH',
+      `Groups/${atBound}`,
+      {
+        schemas: [PATCH],
+        Operations: [{ op: 'replace', path: 'members', value: others.map((value) => ({ value })) }],
+      },
+      204,
+    )),
+  };
   ops.getExcludedMembers = await one(
     'GET excludedAttributes=members',
     'GET',

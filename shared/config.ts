@@ -9,6 +9,8 @@ const ConfigSchema = z
     AWS_REGION: z.optional(z.string()),
     /** DynamoDB Local (local run, tests). */
     DYNAMODB_ENDPOINT: z.optional(z.string()),
+    /** `true` when that DynamoDB Local keeps nothing across a restart (`-inMemory`: npm start's in-memory mode, the benchmarks). */
+    DYNAMODB_LOCAL_IN_MEMORY: z.optional(z.enum(['true', 'false'])),
     /** Pepper: a local file (local run) or a Secrets Manager secret id (AWS). Exactly one. */
     PEPPER_FILE: z.optional(z.string()),
     PEPPER_SECRET_ID: z.optional(z.string()),

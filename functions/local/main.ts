@@ -99,6 +99,8 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   // The Lambda handlers read their configuration from the environment, exactly as in AWS.
   process.env.TABLE_NAME = tableName;
   process.env.DYNAMODB_ENDPOINT = endpoint;
+  // Only for the DynamoDB Local started here: one given by its endpoint may keep its data.
+  process.env.DYNAMODB_LOCAL_IN_MEMORY = ddb && options.inMemory ? 'true' : 'false';
   process.env.PEPPER_FILE = join(dataDir, 'pepper.json');
   process.env.AWS_REGION ??= 'us-east-1';
   delete process.env.PEPPER_SECRET_ID;

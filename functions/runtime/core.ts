@@ -66,6 +66,7 @@ export function buildCore(config: AppConfig, overrides: CoreOverrides = {}): Cor
     createDocumentClient({
       region: config.AWS_REGION,
       endpoint: config.DYNAMODB_ENDPOINT,
+      localInMemory: config.DYNAMODB_LOCAL_IN_MEMORY === 'true',
       ...(overrides.timeouts ? { timeouts: overrides.timeouts } : {}),
     });
   return {

@@ -1,6 +1,7 @@
 /**
  * Ports the SCIM domain declares; adapters (DynamoDB, local files, AWS) implement them. No SDK types here.
  */
+import { ScimError } from '../scim/errors';
 import type { ScimResource } from '../scim/types';
 
 export type ResourceKind = 'User' | 'Group';
@@ -53,6 +54,25 @@ export interface StoredMember {
 export interface MemberGroup {
   value: string;
   display?: string;
+}
+
+/**
+ * The most members a group may have for its whole member list to be read in one request: a representation of the
+ * group (GET), and the difference a `replace` of all members computes (PATCH replace of `members`, PUT). A larger
+ * group answers `400 tooMany` to both (docs/decisions/0014-*.md).
+ */
+export const MEMBER_LIST_BOUND = 10_000;
+
+/**
+ * A replace of the whole member list of a group larger than MEMBER_LIST_BOUND: refused before anything is written
+ * (its difference would grow with the group). Adds and removes have no such limit.
+ */
+export function tooLargeToReplace(groupId: string): ScimError {
+  return ScimError.tooMany(
+    `Group ${groupId} has more than ${MEMBER_LIST_BOUND} members: its whole member list cannot be replaced in ` +
+      `one request (PATCH replace of members, or PUT); nothing was changed. Change its members with PATCH add ` +
+      `and remove (path members[value eq "<id>"]), which have no size limit`,
+  );
 }
 
 /** Member changes of one request; `replaceAll` is the whole desired list (diffed against the stored one). */
@@ -154,7 +174,8 @@ export interface ResourceRepository {
   groupsOf(scope: Scope, memberId: string): Promise<MemberGroup[]>;
   /**
    * Applies member changes (and optionally new group data) all or nothing, at any size: O(members changed) writes,
-   * the member list is read only for `replaceAll`. Bumps the version and lastModified when anything changed, and
+   * the member list is read only for `replaceAll` (and only up to MEMBER_LIST_BOUND: a larger group answers
+   * `400 tooMany`). Bumps the version and lastModified when anything changed, and
    * writes nothing for a no-op. 404 if the group is gone; 400 invalidValue if an added member does not exist;
    * `VersionConflict` when `data.expectedVersion` moved.
    */

@@ -26,7 +26,9 @@ import {
 } from '../scim/schemas';
 import type { ScimResource } from '../scim/types';
 import {
+  MEMBER_LIST_BOUND,
   VersionConflict,
+  tooLargeToReplace,
   type Clock,
   type IndexName,
   type IndexValues,
@@ -50,7 +52,7 @@ export const MAX_IN_MEMORY_RESULTS = 10_000;
  * group is read with excludedAttributes=members and its members found with the membership filters
  * (docs/architecture.md, docs/idp-setup.md).
  */
-export const MAX_MEMBERS_IN_RESPONSE = 10_000;
+export const MAX_MEMBERS_IN_RESPONSE = MEMBER_LIST_BOUND;
 const OPTIMISTIC_RETRIES = 10;
 
 /** What a request carries besides its body: where it lives and how it wants the answer. */
@@ -510,7 +512,8 @@ export class ScimResources {
     if (!ctx.guard?.limitsUsers) return members;
     await this.checkMembersWritable(ctx, [...members.add.map((m) => m.value), ...members.remove]);
     if (!members.replaceAll) return members;
-    const existing = await this.repo.listMembers(ctx.scope, groupId);
+    const existing = await this.repo.listMembers(ctx.scope, groupId, MEMBER_LIST_BOUND);
+    if (existing.length > MEMBER_LIST_BOUND) throw tooLargeToReplace(groupId);
     const hidden = new Set(
       (
         await this.hiddenUsers(

@@ -68,15 +68,22 @@ async function groupIdsOf(userId: string): Promise<string[]> {
 
 /** Every membership item still stored for a group (staged or not), read straight from the table. */
 async function storedMembershipItems(groupId: string): Promise<number> {
-  const out = await h.container.doc.send(
-    new QueryCommand({
-      TableName: h.container.config.TABLE_NAME,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.members(keys.scope(h.tenantId, 'default'), groupId) },
-      Select: 'COUNT',
-    }),
-  );
-  return out.Count ?? 0;
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await h.container.doc.send(
+      new QueryCommand({
+        TableName: h.container.config.TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.members(keys.scope(h.tenantId, 'default'), groupId) },
+        Select: 'COUNT',
+        ExclusiveStartKey: start,
+      }),
+    );
+    count += out.Count ?? 0;
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return count;
 }
 
 /** Change locks (`chg#` pending records) still held in the scope: a request must never leave one behind. */
@@ -367,5 +374,39 @@ describe('groups of 10 000 members', () => {
       `Groups?excludedAttributes=members&filter=${encodeURIComponent(`members.value eq "${ids[MAX_MEMBERS_IN_RESPONSE]}"`)}`,
     );
     expect(byMember.body.totalResults).toBe(1);
+
+    // A replace of the whole list of a group past the bound: refused before anything is written (its difference
+    // would grow with the group), PATCH and PUT alike; adds and removes still work.
+    for (const refused of [
+      h.request('PATCH', `Groups/${group.id}`, {
+        body: patch({ op: 'replace', path: 'members', value: [{ value: ids[0] }] }),
+      }),
+      h.request('PUT', `Groups/${group.id}`, { body: { schemas: [GROUP], displayName: 'All employees' } }),
+    ]) {
+      const res = await refused;
+      expect(res.status).toBe(400);
+      expect(res.body.scimType).toBe('tooMany');
+      expect(res.body.detail).toMatch(/add and remove/);
+    }
+    const unchanged = await h.request('GET', `Groups/${group.id}?excludedAttributes=members`);
+    expect(unchanged.body.meta.version).toBe('W/"2"');
+    expect(await groupIdsOf(ids[0]!)).toEqual([group.id]);
+
+    // Back at the bound: a replace is diffed against the whole list and writes only what changed (one member out,
+    // one in: one small transaction, nothing staged).
+    const removed = await h.request('PATCH', `Groups/${group.id}`, {
+      body: patch({ op: 'remove', path: `members[value eq "${ids[0]}"]` }),
+    });
+    expect(removed.status).toBe(204);
+    const wanted = [...ids.slice(2, MAX_MEMBERS_IN_RESPONSE + 1), ids[0]!];
+    const replaced = await h.request('PATCH', `Groups/${group.id}`, {
+      body: patch({ op: 'replace', path: 'members', value: wanted.map((value) => ({ value })) }),
+    });
+    expect(replaced.status).toBe(204);
+    expect(await groupIdsOf(ids[0]!)).toEqual([group.id]);
+    expect(await groupIdsOf(ids[1]!)).toEqual([]);
+    const after = await h.request('GET', `Groups/${group.id}?excludedAttributes=members`);
+    expect(after.body.meta.version).toBe('W/"4"');
+    expect(await storedMembershipItems(group.id)).toBe(MAX_MEMBERS_IN_RESPONSE);
   }, 600_000);
 });

@@ -18,6 +18,11 @@ export interface DynamoConfig {
   region?: string;
   /** DynamoDB Local endpoint (local run and tests); absent in AWS. */
   endpoint?: string;
+  /**
+   * DynamoDB Local only: true when it runs `-inMemory` and so keeps nothing across a restart. The commit barrier
+   * (waitForLocalCommits) then has nothing to protect and is left out, as in AWS.
+   */
+  localInMemory?: boolean;
   /** Per-attempt time limits and attempts (defaults: DYNAMODB_TIMEOUTS). */
   timeouts?: Partial<DynamoTimeouts>;
 }
@@ -75,7 +80,7 @@ export function createDocumentClient(
   }
   const client = new DynamoDBClient(base);
   const slots = new Slots(MAX_IN_FLIGHT);
-  if (config.endpoint) waitForLocalCommits(client, new DynamoDBClient(base));
+  if (config.endpoint && !config.localInMemory) waitForLocalCommits(client, new DynamoDBClient(base));
   // Outermost step: sees the error after the SDK's retries. The document client shares this middleware stack.
   client.middlewareStack.add(
     (next) => async (args) => {
@@ -128,7 +133,8 @@ class Slots {
  * The queue runs its jobs one at a time in order, so a read sent after the transaction is answered only once the
  * COMMIT is done: each successful TransactWriteItems is followed by a GetItem of a key that never exists, on a
  * client of its own (so `npm run bench` does not count it). If that read fails, the commit is unknown and the
- * request fails as storage unavailable instead of acknowledging it.
+ * request fails as storage unavailable instead of acknowledging it. An in-memory DynamoDB Local loses everything
+ * when it is killed, so there the barrier protects nothing and costs a round trip per transaction: left out.
  */
 function waitForLocalCommits(client: DynamoDBClient, barrier: DynamoDBClient): void {
   client.middlewareStack.add(

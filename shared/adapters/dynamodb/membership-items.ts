@@ -98,13 +98,20 @@ export function pendingRecord(task: CleanupTask, dueAt: Date): Record<string, un
   };
 }
 
+/** The state of a scope with no work in flight. */
+export const noPendingWork = (): PendingState => ({
+  deleted: new Set(),
+  open: new Set(),
+  renamed: new Map(),
+});
+
 /** Reads the pending partition of a scope (small: only work in flight). */
 export async function readPendingState(
   doc: DynamoDBDocumentClient,
   tableName: string,
   scope: Scope,
 ): Promise<PendingState> {
-  const state: PendingState = { deleted: new Set(), open: new Set(), renamed: new Map() };
+  const state = noPendingWork();
   let start: Record<string, unknown> | undefined;
   do {
     const out = await doc.send(

@@ -15,7 +15,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ScimError } from '../../scim/errors';
 import {
+  MEMBER_LIST_BOUND,
   VersionConflict,
+  tooLargeToReplace,
   type GroupDataWrite,
   type IndexName,
   type IndexValues,
@@ -35,6 +37,7 @@ import {
   batchWrite,
   forEachLimited,
   isMembership,
+  noPendingWork,
   pendingRecord,
   readPendingState,
   scopeKey,
@@ -744,8 +747,16 @@ export class DynamoResourceRepository implements ResourceRepository {
     return found;
   }
 
-  /** The stored membership items of `ids` in a group (one BatchGet per 100 ids, FAN_OUT at a time). */
-  private async membershipsOf(scope: Scope, groupId: string, ids: string[]): Promise<MembershipItem[]> {
+  /**
+   * The stored membership items of `ids` in a group (one BatchGet per 100 ids, FAN_OUT at a time); `keysOnly`:
+   * just what tells whether each is a member (a change that only adds never needs the rest).
+   */
+  private async membershipsOf(
+    scope: Scope,
+    groupId: string,
+    ids: string[],
+    keysOnly = false,
+  ): Promise<MembershipItem[]> {
     const pk = keys.members(scopeKey(scope), groupId);
     const found: MembershipItem[] = [];
     const unique = [...new Set(ids)];
@@ -753,7 +764,16 @@ export class DynamoResourceRepository implements ResourceRepository {
     for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
     await forEachLimited(chunks, FAN_OUT, async (chunk) => {
       let request: Record<string, unknown> | undefined = {
-        [this.tableName]: { Keys: chunk.map((id) => ({ pk, sk: id })), ConsistentRead: true },
+        [this.tableName]: {
+          Keys: chunk.map((id) => ({ pk, sk: id })),
+          ConsistentRead: true,
+          ...(keysOnly
+            ? {
+                ProjectionExpression: '#pk, #sk, #pend, #pop',
+                ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#pend': 'pend', '#pop': 'pop' },
+              }
+            : {}),
+        },
       };
       while (request && Object.keys(request).length > 0) {
         const out = await this.doc.send(new BatchGetCommand({ RequestItems: request as never }));
@@ -816,13 +836,21 @@ export class DynamoResourceRepository implements ResourceRepository {
         )
       : Promise.resolve(undefined);
     // One round of reads in parallel: the group, the touched memberships (or all of them for a replace), the
-    // scope's work in flight, and whether the added members exist.
+    // scope's work in flight, and whether the added members exist. A change that only adds needs no pending
+    // records: a large change of this group still open makes its commit fail anyway (lock taken, or checked free),
+    // so every staged mark it reads belongs to a committed change; and a member being deleted is already gone from
+    // the existence check (its delete removed its item in one transaction).
+    const onlyAdds = !changes.replaceAll && removeIds.length === 0;
     let reads;
     try {
       reads = await Promise.all([
         this.get(scope, 'Group', groupId),
-        changes.replaceAll ? this.memberItems(scope, groupId) : this.membershipsOf(scope, groupId, touched),
-        readPendingState(this.doc, this.tableName, scope),
+        // A replace reads the list only up to the bound (a larger group is refused below: no request reads a
+        // list that grows with the group).
+        changes.replaceAll
+          ? this.memberItems(scope, groupId, MEMBER_LIST_BOUND)
+          : this.membershipsOf(scope, groupId, touched, onlyAdds),
+        onlyAdds ? Promise.resolve(noPendingWork()) : readPendingState(this.doc, this.tableName, scope),
         // Settled here, thrown below: a missing group answers 404 before a missing member answers 400.
         changes.replaceAll
           ? Promise.resolve(undefined)
@@ -859,14 +887,24 @@ export class DynamoResourceRepository implements ResourceRepository {
     reads: [StoredResource | undefined, MembershipItem[], PendingState, StoredMember[] | Error | undefined],
     lock: string | undefined,
   ): Promise<MemberChangeResult> {
-    const [group, stored, state, resolvedAdds] = reads;
+    const [group, , state, resolvedAdds] = reads;
+    let stored = reads[1];
     const adds = dedupeMembers(changes.add);
     const removeIds = [...new Set(changes.remove)];
     if (!group) throw ScimError.notFound(`Group ${groupId} not found`);
     if (resolvedAdds instanceof Error) throw resolvedAdds;
     if (data && group.version !== data.expectedVersion) throw new VersionConflict();
-    const current = new Map<string, MembershipItem>();
+    let current = new Map<string, MembershipItem>();
     for (const it of stored) if (visible(it, state)) current.set(it.sk, it);
+    if (changes.replaceAll && stored.length > MEMBER_LIST_BOUND) {
+      if (current.size > MEMBER_LIST_BOUND) throw tooLargeToReplace(groupId);
+      // Stopped at the bound, but hidden items (tombstones the worker has not erased yet) made the visible list
+      // look short: the rest is read (they are erased within seconds of their change).
+      stored = await this.memberItems(scope, groupId);
+      current = new Map();
+      for (const it of stored) if (visible(it, state)) current.set(it.sk, it);
+      if (current.size > MEMBER_LIST_BOUND) throw tooLargeToReplace(groupId);
+    }
     const raw = new Map(stored.map((it) => [it.sk, it]));
 
     // The effective change: adds of non-members, removes of members (a replace is diffed against the list).
