@@ -113,6 +113,17 @@ export class ApiError extends Error {
 
 let csrf = '';
 
+/**
+ * The reads of the page on screen. A navigation calls newPage(), which aborts the reads of the page it replaces (a
+ * superseded page's answers would be thrown away); writes are never aborted, a navigation does not undo a save.
+ */
+let reads = new AbortController();
+
+export function newPage(): void {
+  reads.abort();
+  reads = new AbortController();
+}
+
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET') headers['x-csrf-token'] = csrf;
@@ -123,6 +134,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
       method,
       headers,
       credentials: 'same-origin',
+      ...(method === 'GET' ? { signal: reads.signal } : {}),
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch {

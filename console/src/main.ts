@@ -4,7 +4,7 @@
  *   #/credentials[/new|/id]  #/integrations[/endpoint]  #/guides[/idp]  #/activity  #/policy  #/admins
  */
 import './style.css';
-import { ApiError, currentSession, signIn, signOut, type Session } from './api';
+import { ApiError, currentSession, newPage, signIn, signOut, type Session } from './api';
 import { createView, credentialsView, credentialView } from './credentials';
 import { activityView, adminsView, guidesView, integrationsView, policyView } from './tenant';
 import { announce, h } from './ui';
@@ -13,6 +13,8 @@ import { announce, h } from './ui';
 const NEXT_KEY = 'scimgate.console.next';
 
 let session: Session | undefined;
+/** The latest navigation's number: only its render may write #main (see render). */
+let rendering = 0;
 
 const main = () => document.getElementById('main') as HTMLElement;
 
@@ -58,6 +60,8 @@ function nav(s: Session): void {
 }
 
 function signedOut(message: string): void {
+  rendering++; // a page still loading must not appear over this one
+  newPage();
   document.getElementById('nav')?.replaceChildren();
   document.getElementById('who')?.replaceChildren();
   main().replaceChildren(
@@ -71,43 +75,56 @@ function signedOut(message: string): void {
   );
 }
 
+/**
+ * Renders the view the hash names. Views build into a detached element that replaces #main's content only if no
+ * later navigation started meanwhile: two navigations in quick succession (a click while a page still loads, a
+ * reload after a save racing a link) used to both append to #main and show two pages. A new navigation also aborts
+ * the reads of the one it supersedes (api.ts).
+ */
 async function render(): Promise<void> {
   const m = main();
   if (!session) return;
+  const token = ++rendering;
+  const current = () => token === rendering;
+  newPage();
   nav(session);
   m.replaceChildren();
+  const view = h('div', { class: 'view' });
   const [, section, arg] = location.hash.replace(/^#/, '').split('/');
   const reload = () => void render();
   try {
     switch (section) {
       case 'credentials':
-        if (arg === 'new') await createView(m, session, go);
-        else if (arg) await credentialView(m, session, decodeURIComponent(arg), go, reload);
-        else await credentialsView(m, session);
+        if (arg === 'new') await createView(view, session, go);
+        else if (arg) await credentialView(view, session, decodeURIComponent(arg), go, reload);
+        else await credentialsView(view, session);
         break;
       case 'integrations':
-        await integrationsView(m, session, arg ? decodeURIComponent(arg) : undefined, reload);
+        await integrationsView(view, session, arg ? decodeURIComponent(arg) : undefined, reload);
         break;
       case 'guides':
-        await guidesView(m, arg);
+        await guidesView(view, arg);
         break;
       case 'activity':
-        await activityView(m);
+        await activityView(view);
         break;
       case 'policy':
-        await policyView(m, reload);
+        await policyView(view, reload);
         break;
       case 'admins':
-        await adminsView(m, session, reload);
+        await adminsView(view, session, reload);
         break;
       default:
         go('#/credentials');
         return;
     }
-    document.title = `${m.querySelector('h1')?.textContent ?? 'Console'} · scimgate`;
-    (m.querySelector('h1') as HTMLElement | null)?.setAttribute('tabindex', '-1');
-    (m.querySelector('h1') as HTMLElement | null)?.focus();
+    if (!current()) return;
+    m.replaceChildren(view);
+    document.title = `${view.querySelector('h1')?.textContent ?? 'Console'} · scimgate`;
+    (view.querySelector('h1') as HTMLElement | null)?.setAttribute('tabindex', '-1');
+    (view.querySelector('h1') as HTMLElement | null)?.focus();
   } catch (e) {
+    if (!current()) return; // a superseded page's failure (its reads were aborted) is nobody's news
     if (e instanceof ApiError && e.status === 401) {
       session = undefined;
       localStorage.setItem(NEXT_KEY, location.hash);

@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request, Route } from 'playwright-core';
 import { CONSOLE_CSP } from '../../shared/http/console-headers';
 import { ensureConsoleBuilt, launchChromium, seriousViolations, tabTo } from '../support/browser';
 import { send } from '../support/harness';
@@ -281,9 +281,56 @@ describe('admin console in Chromium', () => {
     await dialog.getByLabel('Send expiry e-mails').check();
     await dialog.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('"Quiet integration" saved.').waitFor();
-    // The page re-renders after saving: wait for it, so that the next test's navigation does not race it.
-    await page.locator('dd', { hasText: /^On$/ }).waitFor();
     expect(await stored()).toMatchObject({ expiryNotifications: true, name: 'Quiet integration' });
+    // The page re-renders after saving; the next test navigates away at once, racing that render on purpose.
+  });
+
+  it('should show one page, the latest, when navigations overlap: a page still loading is dropped', async () => {
+    await page.goto(`${origin}/console/#/credentials`);
+    await heading('Credentials');
+    const headings = () => page.locator('#main h1').allTextContents();
+    // Counts the most headings #main ever held from here on, so that a second copy cannot come and go unseen.
+    await page.evaluate(() => {
+      const w = window as unknown as { mostHeadings: number };
+      w.mostHeadings = 0;
+      const main = document.getElementById('main') as HTMLElement;
+      new MutationObserver(() => {
+        w.mostHeadings = Math.max(w.mostHeadings, main.querySelectorAll('h1').length);
+      }).observe(main, { childList: true, subtree: true });
+    });
+
+    // The policy page's read is held; the admin moves on to Admins before it answers: the read is abandoned.
+    let held: (route: Route) => void = () => undefined;
+    const reached = new Promise<Route>((resolve) => (held = resolve));
+    await page.route('**/console/api/policy', (route) => held(route));
+    const abandoned = page.waitForEvent('requestfailed', (r) => r.url().endsWith('/console/api/policy'));
+    await page.evaluate(() => (location.hash = '#/policy'));
+    const policyRead = await reached;
+    await page.evaluate(() => (location.hash = '#/admins'));
+    await heading('Admins');
+    await abandoned;
+    await policyRead.continue().catch(() => undefined); // the page no longer waits for it
+    await page.unroute('**/console/api/policy');
+
+    // Five navigations in one go (each a hashchange, each a render): only the last one's page appears.
+    const reads: Request[] = [];
+    const onRequest = (r: Request) => {
+      if (r.url().includes('/console/api/')) reads.push(r);
+    };
+    page.on('request', onRequest);
+    await page.evaluate(() => {
+      for (const hash of ['#/activity', '#/integrations', '#/guides', '#/policy', '#/credentials']) {
+        location.hash = hash;
+      }
+    });
+    await heading('Credentials');
+    await Promise.all(reads.map(async (r) => (await r.response())?.finished()));
+    page.off('request', onRequest);
+
+    expect(await headings()).toEqual(['Credentials']);
+    expect(await page.locator('#main > .view').count()).toBe(1);
+    expect(await page.title()).toBe('Credentials · scimgate');
+    expect(await page.evaluate(() => (window as unknown as { mostHeadings: number }).mostHeadings)).toBe(1);
   });
 
   it('should extend, rotate, revoke, reactivate and delete, each confirmed with what the IdP will experience', async () => {
