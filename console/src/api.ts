@@ -68,8 +68,18 @@ export interface TenantInfo {
   id: string;
   name: string;
   policy: Policy;
+  /** The tenant's application (bookmark) URL, when set. */
+  applicationUrl?: string;
   tokenEndpoint: string;
-  endpoints: { id: string; name: string; scimBaseUrl: string; bookmarkUrl: string }[];
+  endpoints: {
+    id: string;
+    name: string;
+    scimBaseUrl: string;
+    /** The endpoint's own application URL, when set (else the tenant's applies). */
+    applicationUrl?: string;
+    /** What an identity provider is given: the endpoint's URL, else the tenant's, else this console's page. */
+    bookmarkUrl: string;
+  }[];
 }
 
 export interface AuditEvent {

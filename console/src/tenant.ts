@@ -14,6 +14,62 @@ import { showOnce } from './credentials';
 import { announce, busy, confirmDialog, field, formatDate, h, table, uid, valueRow } from './ui';
 import { EVENT_WORDS, idpFromUserAgent } from './words';
 
+/**
+ * Sets or (empty) removes an application (bookmark) URL through the console API. The server validates it with the
+ * management API's schema; its refusal is shown next to the field, in its words.
+ */
+function applicationUrlForm(options: {
+  label: string;
+  help: string;
+  current: string | undefined;
+  path: string;
+  saved: string;
+  reload: () => void;
+}): HTMLFormElement {
+  const input = h('input', {
+    type: 'url',
+    inputmode: 'url',
+    autocomplete: 'off',
+    placeholder: 'https://app.example.com/sign-in',
+    value: options.current ?? '',
+  });
+  const error = h('p', { class: 'error', role: 'alert', id: uid('url-error') });
+  const wrapper = field(options.label, input, options.help);
+  // The refusal, when there is one, describes the field too.
+  input.setAttribute(
+    'aria-describedby',
+    `${input.getAttribute('aria-describedby') ?? ''} ${error.id}`.trim(),
+  );
+  const form = h(
+    'form',
+    { novalidate: true },
+    wrapper,
+    error,
+    h(
+      'div',
+      { class: 'actions left' },
+      h('button', { type: 'submit', class: 'secondary' }, 'Save application URL'),
+    ),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    error.textContent = '';
+    input.removeAttribute('aria-invalid');
+    const value = input.value.trim();
+    void busy(call('PATCH', options.path, { applicationUrl: value === '' ? null : value }))
+      .then(() => {
+        announce(value === '' ? `${options.saved} removed.` : `${options.saved} saved.`);
+        options.reload();
+      })
+      .catch((err: Error) => {
+        error.textContent = `Not saved: ${err.message}`;
+        input.setAttribute('aria-invalid', 'true');
+        input.focus();
+      });
+  });
+  return form;
+}
+
 export async function integrationsView(
   main: HTMLElement,
   session: Session,
@@ -84,10 +140,48 @@ export async function integrationsView(
           : 'No integration token yet.',
       ),
       session.admin.role !== 'viewer' ? generate : '',
+      session.admin.role !== 'viewer'
+        ? applicationUrlForm({
+            label: `Application URL of ${e.id} (optional)`,
+            help: "The app's sign-in address for this endpoint's users. Empty: the tenant's application URL applies.",
+            current: e.applicationUrl,
+            path: `/endpoints/${encodeURIComponent(e.id)}`,
+            saved: `Application URL of ${e.id}`,
+            reload,
+          })
+        : '',
     );
     main.append(section);
     if (focus === e.id) setTimeout(() => section.querySelector('h2')?.scrollIntoView(), 0);
   }
+  const tenantUrlId = 'tenant-application-url';
+  const tenantCard = h(
+    'section',
+    { 'aria-labelledby': tenantUrlId, class: 'card' },
+    h('h2', { id: tenantUrlId }, "The tenant's application (bookmark) URL"),
+    h(
+      'p',
+      {},
+      'Identity providers show it next to the SCIM URL, so that people can open your app. It applies to every endpoint without its own.',
+    ),
+    session.admin.role === 'owner'
+      ? applicationUrlForm({
+          label: 'Application URL of the tenant (optional)',
+          help: "An https address, e.g. https://app.example.com/sign-in. Empty: each endpoint gives this console's page of it.",
+          current: tenant.applicationUrl,
+          path: '/tenant',
+          saved: 'Application URL',
+          reload,
+        })
+      : h(
+          'p',
+          {},
+          tenant.applicationUrl
+            ? `The tenant's application URL is ${tenant.applicationUrl}. Only owners can change it.`
+            : 'The tenant has no application URL. Only owners can set it.',
+        ),
+  );
+  main.append(tenantCard);
   if (session.admin.role !== 'viewer') {
     const id = h('input', { type: 'text', required: true, pattern: '[a-z0-9][a-z0-9-]{0,62}' });
     const name = h('input', { type: 'text' });

@@ -88,12 +88,20 @@ export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = {
 
 /** What each console action needs (owner ⊃ admin ⊃ viewer). Enforced by the console edge on every route. */
 export type ConsoleAction =
-  'read' | 'credentials.write' | 'endpoints.write' | 'policy.write' | 'admins.read' | 'admins.write';
+  | 'read'
+  | 'credentials.write'
+  | 'endpoints.write'
+  | 'tenant.write'
+  | 'policy.write'
+  | 'admins.read'
+  | 'admins.write';
 
 export const MIN_ROLE: Record<ConsoleAction, AdminRole> = {
   read: 'viewer',
   'credentials.write': 'admin',
   'endpoints.write': 'admin',
+  /** The tenant's own settings: its application (bookmark) URL. */
+  'tenant.write': 'owner',
   'policy.write': 'owner',
   'admins.read': 'owner',
   'admins.write': 'owner',

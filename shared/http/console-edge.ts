@@ -7,7 +7,7 @@
  * session's; no route names one. Every action is audited by the domain with the admin (`admin:<id>`) as the actor.
  */
 import * as z from 'zod/mini';
-import { ADMIN_ROLES, type AdminRole } from '../domain/credential-model';
+import { ADMIN_ROLES, type AdminRole, type Endpoint, type Tenant } from '../domain/credential-model';
 import type { ConsoleAction, ConsoleSession, ConsoleSessions } from '../domain/console-sessions';
 import { consoleActor } from '../domain/console-sessions';
 import { integrationToken, testConnection, type Probe } from '../domain/console-integrations';
@@ -135,6 +135,36 @@ const credentialOf = (c: Ctx) => pathParam(c.params, 'credential');
 const svcCtx = (c: Ctx) => ({ actor: c.actor, origin: c.origin });
 const consoleUrlOf = (c: Ctx) => c.deps.consoleUrl ?? `${c.origin}/console/`;
 
+/** An endpoint as the console shows it: its own application URL, and the bookmark URL an IdP is given. */
+function endpointView(c: Ctx, tenant: Tenant, e: Endpoint) {
+  return {
+    id: e.id,
+    name: e.name,
+    scimBaseUrl: scimBaseUrl(c.origin, tenant.id, e.id),
+    ...(e.applicationUrl !== undefined ? { applicationUrl: e.applicationUrl } : {}),
+    // The application URL set on the endpoint or the tenant; else this console's page of the endpoint.
+    bookmarkUrl:
+      e.applicationUrl ??
+      tenant.applicationUrl ??
+      `${consoleUrlOf(c)}#/integrations/${encodeURIComponent(e.id)}`,
+  };
+}
+
+/** The session's tenant: name, policy, its own application URL, token endpoint and endpoints. */
+async function tenantView(c: Ctx) {
+  const tenantId = c.session.tenantId;
+  const tenant = await c.deps.credentials.getTenant(tenantId);
+  const endpoints = await c.deps.credentials.listEndpoints(tenantId);
+  return {
+    id: tenant.id,
+    name: tenant.name,
+    policy: tenant.policy,
+    ...(tenant.applicationUrl !== undefined ? { applicationUrl: tenant.applicationUrl } : {}),
+    tokenEndpoint: tokenEndpoint(c.origin, tenantId),
+    endpoints: endpoints.map((e) => endpointView(c, tenant, e)),
+  };
+}
+
 const OPERATIONS: Record<string, Operation> = {
   'GET /session': { action: 'read', run: async (c) => json(200, sessionView(c.session)) },
   'DELETE /session': {
@@ -147,27 +177,13 @@ const OPERATIONS: Record<string, Operation> = {
       };
     },
   },
-  'GET /tenant': {
-    action: 'read',
+  'GET /tenant': { action: 'read', run: async (c) => json(200, await tenantView(c)) },
+  'PATCH /tenant': {
+    action: 'tenant.write',
     run: async (c) => {
-      const tenantId = c.session.tenantId;
-      const tenant = await c.deps.credentials.getTenant(tenantId);
-      const endpoints = await c.deps.credentials.listEndpoints(tenantId);
-      const base = consoleUrlOf(c);
-      return json(200, {
-        id: tenant.id,
-        name: tenant.name,
-        policy: tenant.policy,
-        tokenEndpoint: tokenEndpoint(c.origin, tenantId),
-        endpoints: endpoints.map((e) => ({
-          id: e.id,
-          name: e.name,
-          scimBaseUrl: scimBaseUrl(c.origin, tenantId, e.id),
-          // The application URL set on the endpoint or the tenant; else this console's page of the endpoint.
-          bookmarkUrl:
-            e.applicationUrl ?? tenant.applicationUrl ?? `${base}#/integrations/${encodeURIComponent(e.id)}`,
-        })),
-      });
+      const input = body(c.req, requestSchemas.applicationUrlPatch);
+      await c.deps.credentials.setApplicationUrl(c.session.tenantId, undefined, input, c.actor);
+      return json(200, await tenantView(c));
     },
   },
   'GET /credentials': {
@@ -258,6 +274,20 @@ const OPERATIONS: Record<string, Operation> = {
     run: async (c) => {
       const input = body(c.req, schemas.createEndpoint);
       return json(201, await c.deps.credentials.createEndpoint(c.session.tenantId, input, c.actor));
+    },
+  },
+  'PATCH /endpoints/{endpoint}': {
+    action: 'endpoints.write',
+    run: async (c) => {
+      const input = body(c.req, requestSchemas.applicationUrlPatch);
+      const tenantId = c.session.tenantId;
+      const endpoint = await c.deps.credentials.setApplicationUrl(
+        tenantId,
+        pathParam(c.params, 'endpoint'),
+        input,
+        c.actor,
+      );
+      return json(200, endpointView(c, await c.deps.credentials.getTenant(tenantId), endpoint as Endpoint));
     },
   },
   'POST /endpoints/{endpoint}/token': {

@@ -29,6 +29,8 @@ export const CONSOLE_ROUTES: readonly (readonly [HttpMethod, string])[] = [
   ['GET', '/session'],
   ['DELETE', '/session'],
   ['GET', '/tenant'],
+  // The tenant's application (bookmark) URL (owner).
+  ['PATCH', '/tenant'],
   ['GET', '/credentials'],
   ['POST', '/credentials'],
   ['GET', '/credentials/{credential}'],
@@ -40,6 +42,8 @@ export const CONSOLE_ROUTES: readonly (readonly [HttpMethod, string])[] = [
   ['POST', '/credentials/{credential}/revoke'],
   ['POST', '/credentials/{credential}/reactivate'],
   ['POST', '/endpoints'],
+  // An endpoint's application (bookmark) URL.
+  ['PATCH', '/endpoints/{endpoint}'],
   ['POST', '/endpoints/{endpoint}/token'],
   ['POST', '/test-connection'],
   ['GET', '/audit'],

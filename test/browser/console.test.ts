@@ -255,6 +255,65 @@ describe('admin console in Chromium', () => {
     await expectAccessible();
   });
 
+  it("should set the tenant's and an endpoint's application URL with the keyboard, refusing a bad one in words", async () => {
+    await page.goto(`${origin}/console/#/integrations`);
+    await heading('Integrations');
+    const defaultCard = page.getByRole('region', { name: /default/ });
+    const tenantField = page.getByLabel('Application URL of the tenant (optional)');
+    const focusedLabel = () =>
+      page.evaluate(() => document.querySelector(`label[for="${document.activeElement?.id}"]`)?.textContent);
+
+    // Not an https URL: refused by the server's validation, said in words next to the field, focus back on it.
+    await tabTo(page, 'Application URL of the tenant');
+    await page.keyboard.type('http://app.acme.example/sign-in');
+    await page.keyboard.press('Enter');
+    const refusal = page
+      .getByRole('region', { name: "The tenant's application (bookmark) URL" })
+      .getByRole('alert');
+    await refusal.getByText(/^Not saved: .*must be an https URL/).waitFor();
+    expect(await tenantField.getAttribute('aria-invalid')).toBe('true');
+    expect(await tenantField.getAttribute('aria-describedby')).toContain(await refusal.getAttribute('id'));
+    expect(await focusedLabel()).toBe('Application URL of the tenant (optional)');
+    expect((await h.request('GET', `/tenants/${TENANT}`)).body).not.toHaveProperty('applicationUrl');
+    await expectAccessible();
+    await shot('application-url');
+
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('https://app.acme.example/sign-in');
+    await tabTo(page, 'Save application URL');
+    await page.keyboard.press('Enter');
+    await page.getByText('Application URL saved.').waitFor();
+    await heading('Integrations');
+    await defaultCard.getByRole('button', { name: 'Copy bookmark url' }).click();
+    expect(await clipboard()).toBe('https://app.acme.example/sign-in');
+    expect((await h.request('GET', `/tenants/${TENANT}`)).body.applicationUrl).toBe(
+      'https://app.acme.example/sign-in',
+    );
+
+    // The endpoint's own URL wins over the tenant's; emptied, the tenant's applies again.
+    const endpointField = defaultCard.getByLabel('Application URL of default (optional)');
+    await endpointField.fill('https://hr.acme.example/sso');
+    await defaultCard.getByRole('button', { name: 'Save application URL' }).click();
+    await page.getByText('Application URL of default saved.').waitFor();
+    await defaultCard.getByRole('button', { name: 'Copy bookmark url' }).click();
+    expect(await clipboard()).toBe('https://hr.acme.example/sso');
+    await defaultCard.getByLabel('Application URL of default (optional)').fill('');
+    await defaultCard.getByRole('button', { name: 'Save application URL' }).click();
+    await page.getByText('Application URL of default removed.').waitFor();
+    await tenantField.fill('');
+    await tenantField.press('Enter');
+    await page.getByText('Application URL removed.').waitFor();
+    await defaultCard.getByRole('button', { name: 'Copy bookmark url' }).click();
+    expect(await clipboard()).toBe(`${origin}/console/#/integrations/default`);
+
+    const audit = await h.request('GET', `/tenants/${TENANT}/audit?limit=20`);
+    const changes = audit.body.events.filter((e: { type: string }) =>
+      ['tenant.updated', 'endpoint.updated'].includes(e.type),
+    );
+    expect(changes).toHaveLength(4);
+    for (const e of changes) expect(e.actor).toMatch(/^admin:/);
+  });
+
   it('should create a credential with expiry e-mails off and switch them on in the edit dialog', async () => {
     await page.goto(`${origin}/console/#/credentials/new`);
     await heading('Create a credential');

@@ -311,6 +311,80 @@ describe('console API: setup links, sessions, CSRF, roles, tenancy', () => {
       );
     });
 
+    it("should let an owner set and clear the tenant's application URL, and an admin an endpoint's, audited as them", async () => {
+      const tenantUrl = 'https://app.a.example.com/start';
+      const set = await owner.request('PATCH', '/tenant', { body: { applicationUrl: tenantUrl } });
+      const operatorView = await h.request('GET', `/tenants/${A}`);
+      const endpoint = await admin.request('PATCH', '/endpoints/default', {
+        body: { applicationUrl: 'https://default.a.example.com/' },
+      });
+      const cleared = await admin.request('PATCH', '/endpoints/default', { body: { applicationUrl: null } });
+      const unknown = await admin.request('PATCH', '/endpoints/nowhere', {
+        body: { applicationUrl: tenantUrl },
+      });
+      const audit = await owner.request('GET', '/audit?limit=20');
+
+      expect(set.status).toBe(200);
+      expect(set.body.applicationUrl).toBe(tenantUrl);
+      expect(set.body.endpoints.find((e: { id: string }) => e.id === 'default')).toMatchObject({
+        bookmarkUrl: tenantUrl,
+      });
+      expect(operatorView.body.applicationUrl).toBe(tenantUrl);
+      expect(endpoint.status).toBe(200);
+      expect(endpoint.body).toEqual({
+        id: 'default',
+        name: expect.any(String),
+        scimBaseUrl: `${h.server.origin}/scim/v2/${A}/default`,
+        applicationUrl: 'https://default.a.example.com/',
+        bookmarkUrl: 'https://default.a.example.com/',
+      });
+      // The endpoint's own URL removed: the tenant's applies again.
+      expect(cleared.status).toBe(200);
+      expect(cleared.body).not.toHaveProperty('applicationUrl');
+      expect(cleared.body.bookmarkUrl).toBe(tenantUrl);
+      expect(unknown.status).toBe(404);
+      // Audited with the admin as the actor (one clock instant here: compared as a set, not in order).
+      const byAdmins = audit.body.events
+        .filter((e: { actor: string }) => e.actor.startsWith('admin:'))
+        .filter((e: { type: string }) => ['tenant.updated', 'endpoint.updated'].includes(e.type))
+        .map((e: { type: string; actor: string }) => `${e.type} by ${e.actor}`)
+        .sort();
+      expect(byAdmins).toEqual([
+        `endpoint.updated by admin:${admin.adminId}`,
+        `endpoint.updated by admin:${admin.adminId}`,
+        `tenant.updated by admin:${owner.adminId}`,
+      ]);
+
+      const removed = await owner.request('PATCH', '/tenant', { body: { applicationUrl: null } });
+      expect(removed.status).toBe(200);
+      expect(removed.body).not.toHaveProperty('applicationUrl');
+      expect((await h.request('GET', `/tenants/${A}`)).body).not.toHaveProperty('applicationUrl');
+    });
+
+    it("should refuse a bad application URL with the management API's 400 and message, and change nothing", async () => {
+      for (const applicationUrl of ['http://app.a.example.com/', 'javascript:alert(1)', 'not a url', 42]) {
+        const operator = await h.request('PATCH', `/tenants/${A}`, { body: { applicationUrl } });
+        const tenant = await owner.request('PATCH', '/tenant', { body: { applicationUrl } });
+        const endpoint = await admin.request('PATCH', '/endpoints/default', { body: { applicationUrl } });
+
+        expect([operator.status, tenant.status, endpoint.status]).toEqual([400, 400, 400]);
+        expect(tenant.body.error.message).toBe(operator.body.error.message);
+        expect(endpoint.body.error.message).toBe(operator.body.error.message);
+      }
+      const extra = await owner.request('PATCH', '/tenant', {
+        body: { applicationUrl: 'https://app.a.example.com/', name: 'renamed' },
+      });
+      const missing = await owner.request('PATCH', '/tenant', { body: {} });
+      const after = await viewer.request('GET', '/tenant');
+
+      expect([extra.status, missing.status]).toEqual([400, 400]);
+      expect(after.body).not.toHaveProperty('applicationUrl');
+      expect(after.body.name).toBe(A);
+      expect(after.body.endpoints.find((e: { id: string }) => e.id === 'default')).not.toHaveProperty(
+        'applicationUrl',
+      );
+    });
+
     it('should never put a secret, a link token or a session cookie in the audit log', async () => {
       const audit = await owner.request('GET', '/audit?limit=200');
 
@@ -390,6 +464,16 @@ describe('console API: setup links, sessions, CSRF, roles, tenancy', () => {
           run: call('POST', '/endpoints', { id: `e-${Date.now()}` }),
         },
         {
+          name: 'PATCH /endpoints/{id}',
+          action: 'endpoints.write',
+          run: call('PATCH', '/endpoints/default', { applicationUrl: 'https://roles.a.example.com/' }),
+        },
+        {
+          name: 'PATCH /tenant',
+          action: 'tenant.write',
+          run: call('PATCH', '/tenant', { applicationUrl: 'https://roles.a.example.com/' }),
+        },
+        {
           name: 'POST /endpoints/{id}/token',
           action: 'endpoints.write',
           run: call('POST', '/endpoints/default/token', {}),
@@ -466,6 +550,35 @@ describe('console API: setup links, sessions, CSRF, roles, tenancy', () => {
       expect(attempts.map((r) => r.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 200, 404]);
       expect(attempts[7]!.body.events).toEqual([]);
       expect(after.body).toMatchObject({ name: 'B only', state: 'active', version: 1 });
+    });
+
+    it("should set only the session's own tenant's application URL, and no other tenant's endpoint", async () => {
+      const theirs = await ownerB.request('POST', '/endpoints', {
+        body: { id: 'b-only', applicationUrl: 'https://b.example.com/hr' },
+      });
+      expect(theirs.status).toBe(201);
+      const before = (await owner.request('GET', '/tenant')).body;
+      const attempts = await Promise.all([
+        owner.request('PATCH', '/endpoints/b-only', {
+          body: { applicationUrl: 'https://evil.example.com/' },
+        }),
+        owner.request('PATCH', '/endpoints/b-only', { body: { applicationUrl: null } }),
+      ]);
+      const own = await ownerB.request('PATCH', '/tenant', {
+        body: { applicationUrl: 'https://b.example.com/' },
+      });
+      const endpointsB = await h.request('GET', `/tenants/${B}/endpoints`);
+      const after = (await owner.request('GET', '/tenant')).body;
+
+      expect(attempts.map((r) => r.status)).toEqual([404, 404]);
+      expect(own.status).toBe(200);
+      expect(own.body).toMatchObject({ id: B, applicationUrl: 'https://b.example.com/' });
+      expect(endpointsB.body.endpoints.find((e: { id: string }) => e.id === 'b-only')?.applicationUrl).toBe(
+        'https://b.example.com/hr',
+      );
+      // Tenant A's URL and endpoints are as they were (the role tests above set them through A's own sessions).
+      expect(after).toEqual(before);
+      expect(after.applicationUrl).not.toBe('https://b.example.com/');
     });
 
     it("should keep every session-scoped read to the session's tenant", async () => {
