@@ -4,19 +4,12 @@
  */
 import type { Container } from '../compose/container';
 import { JOB_NAMES } from '../../shared/domain/jobs';
+import { intervalFromEnv, startIntervalLoop } from './interval-loop';
 
 export const DEFAULT_JOB_INTERVAL_SECONDS = 60;
 
-export function jobIntervalSeconds(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.SCIMGATE_JOB_INTERVAL_SECONDS;
-  if (raw === undefined || raw === '') return DEFAULT_JOB_INTERVAL_SECONDS;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0)
-    throw new Error(
-      `SCIMGATE_JOB_INTERVAL_SECONDS must be a whole number of seconds (0 disables), got '${raw}'`,
-    );
-  return n;
-}
+export const jobIntervalSeconds = (env: NodeJS.ProcessEnv = process.env): number =>
+  intervalFromEnv('SCIMGATE_JOB_INTERVAL_SECONDS', 'seconds', DEFAULT_JOB_INTERVAL_SECONDS, env);
 
 /** Starts the loop; returns a function that stops it. One run at a time; a failed run is logged, not fatal. */
 export function startJobLoop(
@@ -24,39 +17,25 @@ export function startJobLoop(
   seconds: number,
   log: (line: string) => void = (line) => console.log(line),
 ): () => void {
-  if (seconds <= 0) return () => undefined;
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
+  return startIntervalLoop(seconds * 1000, {
+    failure: 'job run failed',
+    log,
+    run: async () => {
       for (const job of JOB_NAMES) {
         const report = await container.jobs.runJob(job, container.clock.now());
-        if (
-          report.sent.length ||
-          report.changes.length ||
-          report.failures.length ||
-          report.possiblySent.length
-        ) {
+        const { sent, changes, failures, possiblySent } = report;
+        if (sent.length || changes.length || failures.length || possiblySent.length)
           log(
             JSON.stringify({
-              level: report.failures.length ? 'WARN' : 'INFO',
+              level: failures.length ? 'WARN' : 'INFO',
               message: `job ${job}`,
-              sent: report.sent.map((s) => ({ to: s.to, items: s.items.length })),
-              changes: report.changes,
-              failures: report.failures,
-              possiblySent: report.possiblySent,
+              sent: sent.map((s) => ({ to: s.to, items: s.items.length })),
+              changes,
+              failures,
+              possiblySent,
             }),
           );
-        }
       }
-    } catch (e) {
-      log(JSON.stringify({ level: 'ERROR', message: 'job run failed', error: (e as Error).message }));
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), seconds * 1000);
-  timer.unref();
-  return () => clearInterval(timer);
+    },
+  });
 }

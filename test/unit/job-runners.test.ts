@@ -3,6 +3,11 @@ import { runScheduledJob } from '../../functions/compose/job-run';
 import type { Core } from '../../functions/runtime/core';
 import { eventFunction } from '../../functions/runtime/event-function';
 import { jobIntervalSeconds, startJobLoop } from '../../functions/local/job-loop';
+import {
+  DEFAULT_MEMBERSHIP_INTERVAL_MS,
+  membershipIntervalMs,
+  startMembershipLoop,
+} from '../../functions/local/membership-loop';
 import type { JobName, JobReport } from '../../shared/domain/jobs';
 
 const report = (job: JobName, over: Partial<JobReport> = {}): JobReport =>
@@ -92,6 +97,48 @@ describe('the local job loop', () => {
       expect(lines[0]).toContain('job run failed');
       expect(lines.slice(1).join('\n')).toContain('deactivated');
       expect(startJobLoop(container as never, 0)).toEqual(expect.any(Function));
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
+describe('the local membership loop', () => {
+  it('should read its interval in ms from the environment', () => {
+    expect(membershipIntervalMs({})).toBe(DEFAULT_MEMBERSHIP_INTERVAL_MS);
+    expect(membershipIntervalMs({ SCIMGATE_MEMBERSHIP_INTERVAL_MS: '0' })).toBe(0);
+    expect(() => membershipIntervalMs({ SCIMGATE_MEMBERSHIP_INTERVAL_MS: '1.5' })).toThrow(
+      /SCIMGATE_MEMBERSHIP_INTERVAL_MS must be a whole number of ms/,
+    );
+  });
+
+  it('should run one sweep at a time, log failures, and stay quiet about a run that fails after stop', async () => {
+    jest.useFakeTimers();
+    try {
+      const lines: string[] = [];
+      let release: (() => void) | undefined;
+      let calls = 0;
+      const container = {
+        clock: { now: () => new Date() },
+        membershipWorker: {
+          runDue: async () => {
+            calls += 1;
+            if (calls === 1) return { failures: [{ id: 'g1', error: 'busy' }] };
+            await new Promise<void>((r) => (release = r)); // the second run hangs until released
+            throw new Error('storage went away');
+          },
+        },
+      };
+      const stop = startMembershipLoop(container as never, 100, (l) => lines.push(l));
+      await jest.advanceTimersByTimeAsync(100); // run 1: a failure report
+      await jest.advanceTimersByTimeAsync(100); // run 2 starts and hangs
+      await jest.advanceTimersByTimeAsync(500); // no overlapping run meanwhile
+      expect(calls).toBe(2);
+      stop();
+      release?.();
+      await jest.advanceTimersByTimeAsync(100);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('membership work failed');
     } finally {
       jest.useRealTimers();
     }
