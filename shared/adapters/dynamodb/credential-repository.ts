@@ -10,6 +10,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
+  type TransactWriteCommandInput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod/mini';
@@ -157,6 +158,19 @@ export class DynamoCredentialRepository implements CredentialRepository {
     return items;
   }
 
+  /** One transaction; false when a condition failed (nothing was written). */
+  private async transactOrFalse(
+    TransactItems: NonNullable<TransactWriteCommandInput['TransactItems']>,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems }));
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === 'TransactionCanceledException') return false;
+      throw e;
+    }
+  }
+
   /** One strongly consistent read of an item by key, parsed with its schema. */
   private async getItem<S extends z.ZodMiniType>(
     schema: S,
@@ -171,27 +185,17 @@ export class DynamoCredentialRepository implements CredentialRepository {
   }
 
   async putTenant(tenant: Tenant): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { pk: keys.tenant(tenant.id), sk: TENANT_SK, ...tenant },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            // The operator's list of tenants (management API); not tenant data.
-            { Put: { TableName: this.tableName, Item: { pk: REGISTRY_PK, sk: tenant.id } } },
-          ],
-        }),
-      );
-      return true;
-    } catch (e) {
-      if ((e as { name?: string }).name === 'TransactionCanceledException') return false;
-      throw e;
-    }
+    return this.transactOrFalse([
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { pk: keys.tenant(tenant.id), sk: TENANT_SK, ...tenant },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      // The operator's list of tenants (management API); not tenant data.
+      { Put: { TableName: this.tableName, Item: { pk: REGISTRY_PK, sk: tenant.id } } },
+    ]);
   }
 
   async getTenant(tenantId: string): Promise<Tenant | undefined> {
@@ -222,32 +226,22 @@ export class DynamoCredentialRepository implements CredentialRepository {
       { taskType: 'endpoint', tenantId: endpoint.tenantId, endpointId: endpoint.id, id: endpoint.id },
       new Date(),
     );
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { pk: keys.tenant(endpoint.tenantId), sk: sk.endpoint(endpoint.id), ...endpoint },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: { pk: purge.pk, sk: purge.sk },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (e) {
-      if ((e as { name?: string }).name === 'TransactionCanceledException') return false;
-      throw e;
-    }
+    return this.transactOrFalse([
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { pk: keys.tenant(endpoint.tenantId), sk: sk.endpoint(endpoint.id), ...endpoint },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: { pk: purge.pk, sk: purge.sk },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ]);
   }
 
   async listEndpoints(tenantId: string): Promise<Endpoint[]> {
@@ -272,36 +266,23 @@ export class DynamoCredentialRepository implements CredentialRepository {
    * data for the background purge (docs/decisions/0014-*.md), in one transaction.
    */
   async deleteEndpoint(tenantId: string, endpointId: string, at: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { pk: keys.tenant(tenantId), sk: sk.endpoint(endpointId) },
-                UpdateExpression: 'SET deletedAt = :at',
-                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
-                ExpressionAttributeValues: { ':at': at },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: pendingRecord(
-                  { taskType: 'endpoint', tenantId, endpointId, id: endpointId },
-                  new Date(at),
-                ),
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (e) {
-      if ((e as { name?: string }).name === 'TransactionCanceledException') return false;
-      throw e;
-    }
+    return this.transactOrFalse([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: keys.tenant(tenantId), sk: sk.endpoint(endpointId) },
+          UpdateExpression: 'SET deletedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+          ExpressionAttributeValues: { ':at': at },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: pendingRecord({ taskType: 'endpoint', tenantId, endpointId, id: endpointId }, new Date(at)),
+        },
+      },
+    ]);
   }
 
   async setApplicationUrl(
