@@ -19,6 +19,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EVENT_ENTRIES } from '../functions/entries';
 import { EVENT_SOURCE } from '../shared/domain/events/model';
+import { deadLetterQueue } from './dead-letter-queue';
 import { ScimgateFunction } from './function';
 import type { EventWebhook, StageConfig } from './stages';
 
@@ -54,17 +55,7 @@ export class EventsStack extends Stack {
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: `scimgate-${stage.name}` });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is the dead-letter queue of the change-event stream and of the webhook deliveries; a DLQ of a ' +
-        'DLQ would only hide the failures its depth alarm reports.',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'the change-event stream and of the webhook deliveries');
 
     this.consumer = new ScimgateFunction(this, 'EventStream', {
       functionId: 'event stream',

@@ -10,7 +10,7 @@
  * Each event carries the scheduled time (`<aws.scheduler.scheduled-time>`), so a retry reruns the same slot and the
  * job's claims keep it from mailing twice (docs/jobs.md).
  */
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -22,6 +22,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EVENT_ENTRIES, JOB_ENTRIES } from '../functions/entries';
 import { JOB_NAMES, type JobName } from '../shared/domain/jobs';
+import { deadLetterQueue } from './dead-letter-queue';
 import { ScimgateFunction } from './function';
 import { mailEnvironment, mailSettings } from './mail';
 import { MembershipWorkers } from './membership';
@@ -57,17 +58,10 @@ export class JobsStack extends Stack {
     const { stage, table, pepperSecret } = props;
     const mail = mailSettings(this, stage);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is the dead-letter queue of the job schedules and of the job functions\u2019 async invocations; ' +
-        'a DLQ of a DLQ would only hide the failures its depth alarm reports.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'the job schedules and of the job functions’ async invocations',
+    );
 
     const functions = {} as Record<JobName, ScimgateFunction>;
     for (const job of JOB_NAMES) {

@@ -21,6 +21,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_ENTRIES, MEMBERSHIP_SWEEP } from '../functions/entries';
 import { TASK_TYPES } from '../shared/adapters/dynamodb/membership-items';
+import { deadLetterQueue } from './dead-letter-queue';
 import { ScimgateFunction } from './function';
 import type { StageConfig } from './stages';
 
@@ -54,17 +55,11 @@ export class MembershipWorkers extends Construct {
       timeout: MEMBERSHIP_WORK_TIMEOUT,
     };
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is the dead-letter queue of the membership stream consumer; a DLQ of a DLQ would only hide the ' +
-        'failures its depth alarm reports (and the records stay in the table for the sweep).',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'the membership stream consumer',
+      ' (and the records stay in the table for the sweep)',
+    );
 
     this.streamFunction = new ScimgateFunction(this, 'Stream', {
       functionId: 'membership stream',
