@@ -25,7 +25,7 @@ import {
   noContent,
   pathParam,
   publicView,
-} from './management-edge';
+} from './admin-json';
 import { requestSchemas } from '../domain/credential-schemas';
 import type { ApiFamily, EdgeLogger, RouteRequest } from './api-family';
 import { CONSOLE_API_PREFIX, CONSOLE_ROUTES, ROUTES, routeKey, type RouteDef } from './routes';

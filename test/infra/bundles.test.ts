@@ -62,9 +62,8 @@ const ALLOWED: Record<string, string[]> = {
   scimRoot: ['scim'],
   oauthToken: ['oauth'],
   management: ['management', 'mail'],
-  // The console API still reuses the management API's admin JSON helpers (body parsing, schemas, the jobs route's
-  // names) from management-edge.ts.
-  console: ['console', 'management', 'mail'],
+  // The console API shares the admin JSON plumbing (shared/http/admin-json.ts), not the management edge.
+  console: ['console'],
   'reminders job': ['mail'],
   'idle job': ['mail'],
   sesFeedback: [],
