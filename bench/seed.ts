@@ -20,6 +20,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { DynamoResourceRepository } from '../shared/adapters/dynamodb/resource-repository';
 import { COUNTER_SHARDS, SINGLETON_SK, keys } from '../shared/adapters/dynamodb/table-design';
 import type { IndexValues, Scope, StoredResource } from '../shared/domain/ports';
+import { StorageUnavailable } from '../shared/domain/storage-errors';
 import { normalizeResource } from '../shared/scim/resource';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../shared/scim/schemas';
 import type { ScimResource } from '../shared/scim/types';
@@ -138,7 +139,14 @@ async function batchWrite(doc: DynamoDBDocumentClient, tableName: string, items:
   let request: Record<string, unknown>[] | undefined = items.map((Item) => ({ PutRequest: { Item } }));
   for (let attempt = 0; request && request.length > 0; attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-    const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: request as never } }));
+    let out;
+    try {
+      out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: request as never } }));
+    } catch (e) {
+      // Puts are idempotent: a store too busy to answer in time (a loaded machine) is asked again.
+      if (e instanceof StorageUnavailable && attempt < 8) continue;
+      throw e;
+    }
     request = out.UnprocessedItems?.[tableName] as Record<string, unknown>[] | undefined;
   }
 }
