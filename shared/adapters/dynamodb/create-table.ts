@@ -55,13 +55,22 @@ export async function ensureTable(
       })),
     }),
   );
-  await client.send(
-    new UpdateTimeToLiveCommand({
-      TableName: tableName,
-      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
-    }),
-  );
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      }),
+    );
+  } catch (e) {
+    // The same lost answer as below: the retry of an attempt that did enable it is told so.
+    if (!isTtlAlreadyEnabled(e)) throw e;
+  }
 }
+
+const isTtlAlreadyEnabled = (e: unknown) =>
+  (e as { name?: string }).name === 'ValidationException' &&
+  /already enabled/i.test((e as { message?: string }).message ?? '');
 
 /**
  * CreateTable, tolerating a table that already exists: under load the SDK may time out an attempt that DynamoDB
