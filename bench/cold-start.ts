@@ -287,35 +287,54 @@ async function targets(setup: ColdStartSetup): Promise<Target[]> {
       event: () => ({ time: new Date().toISOString() }),
       check: jobCheck,
     })),
-    ...Object.entries(EVENT_ENTRIES).map(([name, entry]): Target => ({
-      name,
-      entry,
-      kind: 'event',
-      invocation: 'SNS event, permanent bounce without recipients',
-      event: () => ({
-        Records: [
-          {
-            EventSource: 'aws:sns',
-            Sns: {
-              Type: 'Notification',
-              Message: JSON.stringify({
-                eventType: 'Bounce',
-                mail: { timestamp: new Date().toISOString(), tags: { tenants: [tenantId] } },
-                bounce: {
-                  bounceType: 'Permanent',
-                  timestamp: new Date().toISOString(),
-                  bouncedRecipients: [],
-                },
-              }),
+    // The stream consumers: an empty batch (import, composition and the handler's path; no store call).
+    ...Object.entries(EVENT_ENTRIES)
+      .filter(([name]) => name !== 'sesFeedback')
+      .map(([name, entry]): Target => ({
+        name,
+        entry,
+        kind: 'event',
+        invocation: 'DynamoDB stream batch without records',
+        event: () => ({ Records: [] }),
+        // The membership consumer reports batch item failures, the event consumer the events it produced.
+        check: (result) => {
+          const r = (result ?? {}) as { batchItemFailures?: unknown[]; events?: number };
+          return (Array.isArray(r.batchItemFailures) && r.batchItemFailures.length === 0) || r.events === 0
+            ? 'nothing to do'
+            : new Error(`expected an empty batch to do nothing, got ${JSON.stringify(result)}`);
+        },
+      })),
+    ...Object.entries(EVENT_ENTRIES)
+      .filter(([name]) => name === 'sesFeedback')
+      .map(([name, entry]): Target => ({
+        name,
+        entry,
+        kind: 'event',
+        invocation: 'SNS event, permanent bounce without recipients',
+        event: () => ({
+          Records: [
+            {
+              EventSource: 'aws:sns',
+              Sns: {
+                Type: 'Notification',
+                Message: JSON.stringify({
+                  eventType: 'Bounce',
+                  mail: { timestamp: new Date().toISOString(), tags: { tenants: [tenantId] } },
+                  bounce: {
+                    bounceType: 'Permanent',
+                    timestamp: new Date().toISOString(),
+                    bouncedRecipients: [],
+                  },
+                }),
+              },
             },
-          },
-        ],
-      }),
-      check: (result) =>
-        Array.isArray(result)
-          ? `${result.length} recorded`
-          : new Error(`expected the recorded recipients, got ${JSON.stringify(result)}`),
-    })),
+          ],
+        }),
+        check: (result) =>
+          Array.isArray(result)
+            ? `${result.length} recorded`
+            : new Error(`expected the recorded recipients, got ${JSON.stringify(result)}`),
+      })),
   ];
 }
 
