@@ -287,56 +287,61 @@ async function targets(setup: ColdStartSetup): Promise<Target[]> {
       event: () => ({ time: new Date().toISOString() }),
       check: jobCheck,
     })),
-    // The stream consumers: an empty batch (import, composition and the handler's path; no store call).
-    ...Object.entries(EVENT_ENTRIES)
-      .filter(([name]) => name !== 'sesFeedback')
-      .map(([name, entry]): Target => ({
-        name,
-        entry,
-        kind: 'event',
-        invocation: 'DynamoDB stream batch without records',
-        event: () => ({ Records: [] }),
-        // The membership consumer reports batch item failures, the event consumer the events it produced.
-        check: (result) => {
-          const r = (result ?? {}) as { batchItemFailures?: unknown[]; events?: number };
-          return (Array.isArray(r.batchItemFailures) && r.batchItemFailures.length === 0) || r.events === 0
-            ? 'nothing to do'
-            : new Error(`expected an empty batch to do nothing, got ${JSON.stringify(result)}`);
-        },
-      })),
-    ...Object.entries(EVENT_ENTRIES)
-      .filter(([name]) => name === 'sesFeedback')
-      .map(([name, entry]): Target => ({
-        name,
-        entry,
-        kind: 'event',
-        invocation: 'SNS event, permanent bounce without recipients',
-        event: () => ({
-          Records: [
-            {
-              EventSource: 'aws:sns',
-              Sns: {
-                Type: 'Notification',
-                Message: JSON.stringify({
-                  eventType: 'Bounce',
-                  mail: { timestamp: new Date().toISOString(), tags: { tenants: [tenantId] } },
-                  bounce: {
-                    bounceType: 'Permanent',
-                    timestamp: new Date().toISOString(),
-                    bouncedRecipients: [],
-                  },
-                }),
-              },
-            },
-          ],
-        }),
-        check: (result) =>
-          Array.isArray(result)
-            ? `${result.length} recorded`
-            : new Error(`expected the recorded recipients, got ${JSON.stringify(result)}`),
-      })),
+    ...Object.entries(EVENT_ENTRIES).map(([name, entry]): Target => ({
+      name,
+      entry,
+      kind: 'event',
+      ...EVENT_INVOCATIONS[name as EventEntry](tenantId),
+    })),
   ];
 }
+
+type EventEntry = keyof typeof EVENT_ENTRIES;
+type Invocation = Pick<Target, 'invocation' | 'event' | 'check'>;
+
+/** The stream consumers' first invocation: an empty batch (import, composition and the handler's path; no store call). */
+const emptyStreamBatch = (answer: (result: unknown) => boolean): Invocation => ({
+  invocation: 'DynamoDB stream batch without records',
+  event: () => ({ Records: [] }),
+  check: (result) =>
+    answer(result)
+      ? 'nothing to do'
+      : new Error(`expected an empty batch to do nothing, got ${JSON.stringify(result)}`),
+});
+
+/** One first invocation per event-driven function: a new entry without one is a type error, not a failed run. */
+const EVENT_INVOCATIONS: Record<EventEntry, (tenantId: string) => Invocation> = {
+  sesFeedback: (tenantId) => ({
+    invocation: 'SNS event, permanent bounce without recipients',
+    event: () => ({
+      Records: [
+        {
+          EventSource: 'aws:sns',
+          Sns: {
+            Type: 'Notification',
+            Message: JSON.stringify({
+              eventType: 'Bounce',
+              mail: { timestamp: new Date().toISOString(), tags: { tenants: [tenantId] } },
+              bounce: { bounceType: 'Permanent', timestamp: new Date().toISOString(), bouncedRecipients: [] },
+            }),
+          },
+        },
+      ],
+    }),
+    check: (result) =>
+      Array.isArray(result)
+        ? `${result.length} recorded`
+        : new Error(`expected the recorded recipients, got ${JSON.stringify(result)}`),
+  }),
+  // Reports the batch item failures (none).
+  membershipStream: () =>
+    emptyStreamBatch((r) => {
+      const failures = (r as { batchItemFailures?: unknown[] } | undefined)?.batchItemFailures;
+      return Array.isArray(failures) && failures.length === 0;
+    }),
+  // Reports the events it produced (none).
+  eventStream: () => emptyStreamBatch((r) => (r as { events?: number } | undefined)?.events === 0),
+};
 
 /** Bundles one entry with exactly the construct's options; returns the path of index.mjs. */
 async function bundle(entryPoint: string, outdir: string): Promise<string> {
