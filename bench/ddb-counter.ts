@@ -1,26 +1,22 @@
 /**
- * Counts every DynamoDB call the server makes, by command name, with a middleware on the container's document
+ * Counts every DynamoDB call the server makes, by command name, with an interceptor on the container's document
  * client. Operations run in phases (one operation type at a time), so the calls of a phase divided by its requests
  * is the operation's round trips per request.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '../shared/adapters/dynamodb/commands';
 
 export type CallCounts = Record<string, number>;
 
 export class DynamoCallCounter {
   private readonly counts = new Map<string, number>();
 
-  /** Installs the counting middleware (idempotent per client: the name is unique in the stack). */
-  static attach(doc: DynamoDBDocumentClient): DynamoCallCounter {
+  /** Installs the counting middleware (idempotent per client: an interceptor of the same name is replaced). */
+  static attach(doc: DocumentClient): DynamoCallCounter {
     const counter = new DynamoCallCounter();
-    doc.middlewareStack.add(
-      (next, context) => async (args) => {
-        const name = (context.commandName ?? 'unknown').replace(/Command$/, '');
-        counter.counts.set(name, (counter.counts.get(name) ?? 0) + 1);
-        return next(args);
-      },
-      { step: 'initialize', name: 'scimgateBenchCallCounter', override: true },
-    );
+    doc.intercept('scimgateBenchCallCounter', (call, next) => {
+      counter.counts.set(call.operation, (counter.counts.get(call.operation) ?? 0) + 1);
+      return next();
+    });
     return counter;
   }
 

@@ -10,9 +10,9 @@
  */
 import { loadavg } from 'node:os';
 import { startEventStream } from '../functions/local/event-stream';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildContainer, type Container } from '../functions/compose/container';
 import { loadConfig } from '../shared/config';
+import { localTableClient } from '../shared/adapters/dynamodb/create-table';
 import type { ChangeEvent } from '../shared/domain/events/model';
 import { DynamoCallCounter, total, type CallCounts } from './ddb-counter';
 import type { ScimClient } from './http';
@@ -47,7 +47,7 @@ export async function measureEvents(options: {
   const consumerCounter = DynamoCallCounter.attach(consumer.doc);
   // The event-stream function's handler over a core of its own (another Lambda in AWS).
   const reader = await startEventStream({
-    client: consumer.doc as unknown as DynamoDBClient,
+    client: localTableClient(consumer.config.DYNAMODB_ENDPOINT ?? '', consumer.config.AWS_REGION),
     ...(consumer.config.DYNAMODB_ENDPOINT ? { endpoint: consumer.config.DYNAMODB_ENDPOINT } : {}),
     region: consumer.config.AWS_REGION ?? 'us-east-1',
     tableName: consumer.config.TABLE_NAME,

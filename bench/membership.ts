@@ -17,7 +17,7 @@
  *   BENCH_MEMBERSHIP_GROUP=50000    members of the large group
  *   BENCH_MEMBERSHIP_REQUESTS=40    requests per concurrency level in parts 1-2
  */
-import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand, type DocumentClient } from '../shared/adapters/dynamodb/commands';
 import { v7 as uuidv7 } from 'uuid';
 import { keys } from '../shared/adapters/dynamodb/table-design';
 import { MEMBER_LIST_BOUND, type Scope } from '../shared/domain/ports';
@@ -33,7 +33,7 @@ export interface MembershipBenchOptions {
   client: ScimClient;
   counter: DynamoCallCounter;
   /** A document client of its own (the floor and seeding are not the server's calls). */
-  doc: DynamoDBDocumentClient;
+  doc: DocumentClient;
   tableName: string;
   scope: Scope;
   users: number;

@@ -14,8 +14,8 @@ import {
   BatchWriteCommand,
   GetCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+  type DocumentClient,
+} from '../shared/adapters/dynamodb/commands';
 import { v7 as uuidv7 } from 'uuid';
 import { DynamoResourceRepository } from '../shared/adapters/dynamodb/resource-repository';
 import { COUNTER_SHARDS, SINGLETON_SK, keys } from '../shared/adapters/dynamodb/table-design';
@@ -135,7 +135,7 @@ export interface SeedResult {
 
 const USERS_PER_BATCH = 12; // 2 items each; BatchWriteItem takes 25
 
-async function batchWrite(doc: DynamoDBDocumentClient, tableName: string, items: Record<string, unknown>[]) {
+async function batchWrite(doc: DocumentClient, tableName: string, items: Record<string, unknown>[]) {
   let request: Record<string, unknown>[] | undefined = items.map((Item) => ({ PutRequest: { Item } }));
   for (let attempt = 0; request && request.length > 0; attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
@@ -153,7 +153,7 @@ async function batchWrite(doc: DynamoDBDocumentClient, tableName: string, items:
 
 /** Seeds users number `from` .. `to - 1` (names from `seededUserName`). */
 export async function seedUsers(options: {
-  doc: DynamoDBDocumentClient;
+  doc: DocumentClient;
   tableName: string;
   scope: Scope;
   from: number;
@@ -220,7 +220,7 @@ export async function seedUsers(options: {
  * (same data, same index keys) and on the guard item. Throws on any difference.
  */
 export async function checkSeedLayout(options: {
-  doc: DynamoDBDocumentClient;
+  doc: DocumentClient;
   tableName: string;
   scope: Scope;
   /** A user the server created from `userBody(userName, n)`. */

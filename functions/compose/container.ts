@@ -4,7 +4,7 @@
  * the very middy handlers the Lambda entries export, built by the same composition roots; no Lambda entry imports
  * this file.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '../../shared/adapters/dynamodb/commands';
 import type { MembershipWorker } from '../../shared/adapters/dynamodb/membership-worker';
 import type { AppConfig } from '../../shared/config';
 import type { AccessTokens } from '../../shared/credentials/access-token';
@@ -33,7 +33,7 @@ import { scimDeps } from './scim';
 export interface Container {
   config: AppConfig;
   core: Core;
-  doc: DynamoDBDocumentClient;
+  doc: DocumentClient;
   clock: Clock;
   resources: ScimResources;
   credentials: CredentialService;

@@ -32,7 +32,7 @@ function setKeySource(core: Core): SetKeySource | undefined {
         source ??= new SecretsManagerSetKeySource(
           secretsManagerReader({
             region: config.AWS_REGION,
-            credentials: () => core.doc.config.credentials(),
+            credentials: core.doc.credentials,
           }),
           secretId,
         );

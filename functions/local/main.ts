@@ -115,11 +115,12 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   try {
     const { buildContainer } = await import('../compose/container');
     const { loadConfig } = await import('../../shared/config');
-    const { ensureTable } = await import('../../shared/adapters/dynamodb/create-table');
+    const { ensureTable, localTableClient } = await import('../../shared/adapters/dynamodb/create-table');
     const { importHandler } = await import('../entries');
     // The dev tenant and the job loop; requests go to the functions' own entries, imported as Lambda would.
     const container = buildContainer(loadConfig());
-    await ensureTable(container.doc as never, tableName);
+    const tables = localTableClient(endpoint, container.config.AWS_REGION);
+    await ensureTable(tables, tableName);
 
     const handlers = new Map<FunctionId, LambdaHandler>();
     const server = await startLocalServer({
@@ -143,7 +144,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       process.env.SCIMGATE_EVENT_STREAM === 'off'
         ? undefined
         : await startEventStream({
-            client: container.doc as never,
+            client: tables,
             endpoint,
             region: container.config.AWS_REGION ?? 'us-east-1',
             tableName,

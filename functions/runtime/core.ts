@@ -3,7 +3,7 @@
  * the pepper and the one logger. Built once per container (module scope in Lambda, once per process locally);
  * each function's composition root (functions/compose/*.ts) builds only the services it uses on top of it.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '../../shared/adapters/dynamodb/commands';
 import { createDocumentClient, type DynamoTimeouts } from '../../shared/adapters/dynamodb/client';
 import { translateStorageError } from '../../shared/adapters/dynamodb/errors';
 import { SecretsManagerPepperSource } from '../../shared/adapters/aws/pepper-secrets-manager';
@@ -17,7 +17,7 @@ import { consoleLogger, lambdaLogger } from './observability';
 
 export interface Core {
   config: AppConfig;
-  doc: DynamoDBDocumentClient;
+  doc: DocumentClient;
   clock: Clock;
   pepper: PepperSource;
   logger: EdgeLogger;
@@ -26,7 +26,7 @@ export interface Core {
 export interface CoreOverrides {
   clock?: Clock;
   logger?: EdgeLogger;
-  doc?: DynamoDBDocumentClient;
+  doc?: DocumentClient;
   pepper?: PepperSource;
   /** DynamoDB client timeouts (tests of a frozen store use short ones). */
   timeouts?: Partial<DynamoTimeouts>;
@@ -39,7 +39,7 @@ export type CoreSupplier = () => Core;
  * The pepper of the deployment: a local file, or Secrets Manager read with one signed request on first use, with
  * the DynamoDB client's credentials (no Secrets Manager client: shared/adapters/aws/secrets-manager.ts).
  */
-function pepperFor(config: AppConfig, doc: DynamoDBDocumentClient): PepperSource {
+function pepperFor(config: AppConfig, doc: DocumentClient): PepperSource {
   if (config.PEPPER_FILE) return new FilePepperSource(config.PEPPER_FILE);
   let source: SecretsManagerPepperSource | undefined;
   return {
@@ -48,7 +48,7 @@ function pepperFor(config: AppConfig, doc: DynamoDBDocumentClient): PepperSource
         if (!config.AWS_REGION)
           throw new PepperConfigError('AWS_REGION is not set: the pepper is in Secrets Manager');
         source ??= new SecretsManagerPepperSource(
-          secretsManagerReader({ region: config.AWS_REGION, credentials: () => doc.config.credentials() }),
+          secretsManagerReader({ region: config.AWS_REGION, credentials: doc.credentials }),
           config.PEPPER_SECRET_ID ?? '',
         );
         return await source.load();
@@ -91,7 +91,7 @@ export const coreFromEnv: CoreSupplier = () => (core ??= buildCore(loadConfig())
 export function lazyServices<S>(
   supplier: CoreSupplier,
   build: (core: Core) => S,
-  instrument?: <T>(client: T) => T,
+  instrument?: (doc: DocumentClient) => DocumentClient,
 ): () => { core: Core; services: S } {
   let built: { core: Core; services: S } | undefined;
   return () => {

@@ -15,6 +15,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
+import type { DocumentClient } from '../../shared/adapters/dynamodb/client';
 import type { AppConfig } from '../../shared/config';
 import type { EdgeLogger } from '../../shared/http/api-family';
 
@@ -66,13 +67,13 @@ export interface LambdaObservability {
   /** Powertools' middy middlewares: the logger's invocation context (and the tracer, where the stage has it). */
   middlewares: MiddlewareObj[];
   counter?: ResponseCounter;
-  /** Instruments the core's AWS clients (the tracer, where the stage has it). */
-  instrument<T>(client: T): T;
+  /** Instruments the core's document client (the tracer, where the stage has it). */
+  instrument(doc: DocumentClient): DocumentClient;
 }
 
 /** What a function wraps itself in: Powertools in Lambda, nothing elsewhere. */
 export async function lambdaObservability(): Promise<LambdaObservability> {
-  const none = <T>(client: T) => client;
+  const none = (doc: DocumentClient) => doc;
   if (!process.env.AWS_LAMBDA_FUNCTION_NAME) return { middlewares: [], instrument: none };
   const middlewares: MiddlewareObj[] = [injectLambdaContext(lambdaPowertoolsLogger()) as MiddlewareObj];
   let instrument = none;

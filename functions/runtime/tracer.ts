@@ -5,6 +5,7 @@
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
+import type { DocumentClient } from '../../shared/adapters/dynamodb/client';
 import { SERVICE_NAME } from './observability';
 
 const tracer = new Tracer({ serviceName: SERVICE_NAME });
@@ -13,7 +14,25 @@ export function tracerMiddleware(): MiddlewareObj {
   return captureLambdaHandler(tracer) as MiddlewareObj;
 }
 
-/** Instruments an AWS SDK v3 client (the document client shares its middleware stack with the client it wraps). */
-export function traceClient<T>(client: T): T {
-  return tracer.captureAWSv3Client(client);
+/**
+ * A `DynamoDB` subsegment per call of the document client (it speaks the protocol itself, so there is no SDK client
+ * for `captureAWSv3Client`): the action and table as X-Ray's `aws` attributes, errors recorded.
+ */
+export function traceClient(doc: DocumentClient): DocumentClient {
+  doc.intercept('xray', async (call, next) => {
+    const subsegment = tracer.getSegment()?.addNewSubsegment('DynamoDB');
+    if (!subsegment) return next();
+    subsegment.namespace = 'aws';
+    const table = (call.input as { TableName?: string }).TableName;
+    subsegment.addAttribute('aws', { operation: call.operation, ...(table ? { table_name: table } : {}) });
+    try {
+      return await next();
+    } catch (e) {
+      subsegment.addError(e as Error, true);
+      throw e;
+    } finally {
+      subsegment.close();
+    }
+  });
+  return doc;
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '../../shared/adapters/dynamodb/commands';
 import { run } from '../../bin/cli';
 import { CONSOLE_API_PREFIX, CONSOLE_ROUTES } from '../../shared/http/routes';
 import { MIN_ROLE, type ConsoleAction } from '../../shared/domain/console-sessions';

@@ -5,7 +5,7 @@
  * of groups whose member list names the user, no member list names a deleted resource, and no membership item of a
  * deleted resource is left in the table.
  */
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '../../shared/adapters/dynamodb/commands';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { keys } from '../../shared/adapters/dynamodb/table-design';

@@ -4,7 +4,7 @@
  * (also when a member is deleted) and not for a no-op, every work e-mail indexed, deletes answered at once with the
  * memberships removed in the background, the membership filters, and the bound on a group's representation.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '../../shared/adapters/dynamodb/commands';
 import { randomUUID } from 'node:crypto';
 import { keys } from '../../shared/adapters/dynamodb/table-design';
 import { MAX_MEMBERS_IN_RESPONSE } from '../../shared/domain/scim-resources';

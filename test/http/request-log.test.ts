@@ -149,25 +149,20 @@ describe('recent SCIM requests per credential', () => {
     const c = await issue('Unrecorded');
     await scim(c.secret, 'GET', '/ServiceProviderConfig');
     let refused = 0;
-    h.container.doc.middlewareStack.add(
-      (next, context) => async (args) => {
-        const item = (args.input as { Item?: { pk?: string } }).Item;
-        if (context.commandName === 'PutCommand' || context.commandName === 'PutItemCommand') {
-          if (String(item?.pk ?? '').includes('#REQUESTS#')) {
-            refused++;
-            throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
-          }
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'refuseRequestRecords' },
-    );
+    h.container.doc.intercept('refuseRequestRecords', (call, next) => {
+      const item = (call.input as { Item?: { pk?: string } }).Item;
+      if (call.operation === 'PutItem' && String(item?.pk ?? '').includes('#REQUESTS#')) {
+        refused++;
+        throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+      }
+      return next();
+    });
     try {
       const res = await scim(c.secret, 'GET', '/ServiceProviderConfig');
       expect(res.status).toBe(200);
       expect(refused).toBe(1);
     } finally {
-      h.container.doc.middlewareStack.remove('refuseRequestRecords');
+      h.container.doc.removeInterceptor('refuseRequestRecords');
     }
     expect((await requestsOf(c.id)).body.requests).toHaveLength(1);
   });
@@ -178,20 +173,17 @@ describe('recent SCIM requests per credential', () => {
       schemas: [USER_SCHEMA],
       userName: 'busy@reqlog.example',
     });
-    h.container.doc.middlewareStack.add(
-      (next, context) => async (args) => {
-        const key = (args.input as { Key?: { pk?: string } }).Key;
-        if (context.commandName === 'GetItemCommand' && String(key?.pk ?? '').endsWith('#USERS'))
-          throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
-        return next(args);
-      },
-      { step: 'initialize', name: 'throttleUserReads' },
-    );
+    h.container.doc.intercept('throttleUserReads', (call, next) => {
+      const key = (call.input as { Key?: { pk?: string } }).Key;
+      if (call.operation === 'GetItem' && String(key?.pk ?? '').endsWith('#USERS'))
+        throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+      return next();
+    });
     let res;
     try {
       res = await scim(c.secret, 'GET', `/Users/${created.body.id}`);
     } finally {
-      h.container.doc.middlewareStack.remove('throttleUserReads');
+      h.container.doc.removeInterceptor('throttleUserReads');
     }
 
     expect(res.status).toBe(503);

@@ -358,7 +358,9 @@ describe('password handling', () => {
     });
     expect(res.status).toBe(201);
     const stored = await h.container.doc.send(
-      new (await import('@aws-sdk/lib-dynamodb')).ScanCommand({ TableName: h.container.config.TABLE_NAME }),
+      new (await import('../../shared/adapters/dynamodb/commands')).ScanCommand({
+        TableName: h.container.config.TABLE_NAME,
+      }),
     );
     expect(JSON.stringify(stored.Items)).not.toContain('Okta-Placeholder-1!');
     const got = await h.request('GET', `Users/${res.body.id}?attributes=password`);

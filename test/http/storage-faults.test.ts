@@ -40,13 +40,11 @@ beforeAll(async () => {
     },
     {
       // Short limits so that a frozen store is given up on quickly; the production values are in client.ts.
-      doc: createDocumentClient(
-        { endpoint: proxy.endpoint, region: 'us-east-1' },
-        {
-          maxAttempts: 2,
-          requestHandler: { connectionTimeout: 300, requestTimeout: 600, throwOnRequestTimeout: true },
-        },
-      ),
+      doc: createDocumentClient({
+        endpoint: proxy.endpoint,
+        region: 'us-east-1',
+        timeouts: { maxAttempts: 2, connectionTimeoutMs: 300, requestTimeoutMs: 600 },
+      }),
       logger: {
         error: (message, extra) => appendToRunLog(JSON.stringify({ level: 'ERROR', message, ...extra })),
         warn: (message, extra) => {

@@ -7,7 +7,7 @@
  * ones if they were queued in the agent (without the bound most of them fail, even after the SDK's retries), and
  * every one must succeed. (A retry may still happen on a saturated machine: the store itself is slow then.)
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '../../shared/adapters/dynamodb/commands';
 import {
   createDocumentClient,
   DYNAMODB_TIMEOUTS,

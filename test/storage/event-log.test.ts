@@ -9,7 +9,7 @@
  *   idempotent by its client request token; the test holds that the events stay stored once either way.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '../../shared/adapters/dynamodb/commands';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoEventStore } from '../../shared/adapters/dynamodb/event-store';

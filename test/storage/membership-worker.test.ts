@@ -3,7 +3,7 @@
  * stream image of a real pending record, the sweep, the abort of a stale staged change, the purge of a deleted
  * endpoint, and the one-off migration from the 0002 layout.
  */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '../../shared/adapters/dynamodb/commands';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { v7 as uuidv7 } from 'uuid';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DocumentClient } from '../../shared/adapters/dynamodb/commands';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
-import { ensureTable } from '../../shared/adapters/dynamodb/create-table';
+import { ensureTable, localTableClient } from '../../shared/adapters/dynamodb/create-table';
 
 export interface TestTable {
   tableName: string;
   endpoint: string;
-  doc: DynamoDBDocumentClient;
+  doc: DocumentClient;
   client: DynamoDBClient;
 }
 
@@ -20,7 +20,7 @@ export async function createTestTable(options: { stream?: boolean } = {}): Promi
   if (!endpoint) throw new Error('SCIMGATE_TEST_DDB_ENDPOINT is not set: the jest global setup did not run');
   const tableName = `test-${randomUUID()}`;
   const doc = createDocumentClient({ endpoint, region: 'us-east-1' });
-  const client = doc as unknown as DynamoDBClient;
+  const client = localTableClient(endpoint);
   await ensureTable(client, tableName, { stream: options.stream ?? false });
   return { tableName, endpoint, doc, client };
 }

@@ -16,6 +16,20 @@ export interface AwsCredentials {
 /** Static credentials, or a provider (such as the default chain or an SDK client's) that resolves them. */
 export type CredentialSource = AwsCredentials | (() => Promise<AwsCredentials>);
 
+/**
+ * The credentials Lambda puts in every function's environment (the first source of the SDK's own chain there).
+ * Read on each use, so a test or a tool that sets them later is seen.
+ */
+export const environmentCredentials = (): Promise<AwsCredentials> => {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
+  if (!accessKeyId || !secretAccessKey)
+    return Promise.reject(
+      new Error('No AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set'),
+    );
+  const sessionToken = process.env.AWS_SESSION_TOKEN;
+  return Promise.resolve({ accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });
+};
+
 export interface SignInput {
   method: string;
   url: string;

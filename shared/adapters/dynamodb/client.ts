@@ -1,18 +1,20 @@
 /**
- * The DynamoDB document client, built once per container. Sized for Lambda: a request never outlives its
- * function (connection and request timeouts, a bounded number of attempts), and every transient failure that
- * survives the SDK's retries reaches the repositories as the domain's `StorageUnavailable` (see ./errors.ts).
+ * The DynamoDB document client, built once per container. It speaks DynamoDB's JSON protocol itself (one signed
+ * POST per call, ../aws/json-protocol.ts) instead of through the SDK client, which was half of every bundle and most
+ * of a cold start (docs/decisions/0019-dynamodb-without-the-sdk-client.md). Sized for Lambda: a request never
+ * outlives its function (connection and request time limits, a bounded number of attempts), and every transient
+ * failure that survives the retries reaches the repositories as the domain's `StorageUnavailable` (./errors.ts).
  * Nothing here holds state across failures, so the service recovers by itself when the store returns.
  */
-import {
-  DynamoDBClient,
-  GetItemCommand,
-  type DynamoDBClientConfig,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { AwsServiceError, jsonProtocol } from '../aws/json-protocol';
+import { environmentCredentials, type AwsCredentials, type CredentialSource } from '../aws/sigv4';
+import type { DocumentClient, DocumentCommand, Interceptor, OutputOf, StorageCall } from './commands';
 import { translateStorageError } from './errors';
 import { KEY } from './table-design';
+import { inputToWire, outputFromWire } from './wire';
+
+export type { DocumentClient } from './commands';
 
 export interface DynamoConfig {
   region?: string;
@@ -20,19 +22,24 @@ export interface DynamoConfig {
   endpoint?: string;
   /**
    * DynamoDB Local only: true when it runs `-inMemory` and so keeps nothing across a restart. The commit barrier
-   * (waitForLocalCommits) then has nothing to protect and is left out, as in AWS.
+   * (the local commit barrier below) then has nothing to protect and is left out, as in AWS.
    */
   localInMemory?: boolean;
   /** Per-attempt time limits and attempts (defaults: DYNAMODB_TIMEOUTS). */
   timeouts?: Partial<DynamoTimeouts>;
+  /**
+   * Default: fixed ones for a local endpoint, else the environment's (what Lambda gives every function). A tool run
+   * from an operator's machine passes the SDK's provider chain.
+   */
+  credentials?: CredentialSource;
 }
 
 export interface DynamoTimeouts {
   /** TCP connect (and TLS) limit per attempt. */
   connectionTimeoutMs: number;
-  /** Limit on one attempt's whole request/response. */
+  /** Limit on one attempt's request and response once connected. */
   requestTimeoutMs: number;
-  /** Attempts including the first (the SDK's standard retry strategy with backoff between them). */
+  /** Attempts including the first (jittered exponential backoff between them). */
   maxAttempts: number;
 }
 
@@ -47,64 +54,96 @@ export const DYNAMODB_TIMEOUTS: DynamoTimeouts = {
 };
 
 /**
- * Sockets per client, and the bound on its requests in flight. The SDK starts an attempt's connection and request
- * timers when it hands the request to the HTTP agent, so a request that waits in the agent's queue for a free socket
- * spends its timeouts waiting: a fan-out wider than the pool (100 BatchGets resolving a 10 000-member group) failed
- * with "did not establish a connection" against a healthy store, and answered 503. Requests beyond this bound wait
- * for a slot before the SDK sees them (retries included), so the timeouts only measure the store.
+ * Sockets per client, and the bound on its requests in flight. An attempt's timers start when it is sent, so a
+ * request that waited in the agent's queue for a free socket would spend its time limits waiting: a fan-out wider
+ * than the pool (100 BatchGets resolving a 10 000-member group) would fail against a healthy store and answer 503.
+ * Requests beyond this bound wait for a slot before they are sent (retries included), so the limits only measure
+ * the store.
  */
 export const MAX_IN_FLIGHT = 48;
 
-export function createDocumentClient(
-  config: DynamoConfig,
-  extra: Partial<DynamoDBClientConfig> = {},
-): DynamoDBDocumentClient {
-  const t = { ...DYNAMODB_TIMEOUTS, ...config.timeouts };
-  const base: DynamoDBClientConfig = {
-    region: config.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    maxAttempts: t.maxAttempts,
-    requestHandler: {
-      connectionTimeout: t.connectionTimeoutMs,
-      requestTimeout: t.requestTimeoutMs,
-      // Without it the SDK only warns when the time is up and keeps waiting.
-      throwOnRequestTimeout: true,
-      httpAgent: { maxSockets: MAX_IN_FLIGHT },
-      httpsAgent: { maxSockets: MAX_IN_FLIGHT },
-    },
-    ...extra,
-  };
-  if (config.endpoint) {
-    base.endpoint = config.endpoint;
-    // DynamoDB Local accepts any credentials; fixed ones keep every process on the same local database.
-    base.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  }
-  const client = new DynamoDBClient(base);
+/** The key the local commit barrier reads: it never exists. */
+const BARRIER_KEY: Record<string, AttributeValue> = {
+  [KEY.partition]: { S: '#commit-barrier' },
+  [KEY.sort]: { S: '#commit-barrier' },
+};
+
+export function createDocumentClient(config: DynamoConfig): DocumentClient {
+  const limits = { ...DYNAMODB_TIMEOUTS, ...config.timeouts };
+  const region = config.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  // DynamoDB Local accepts any credentials; fixed ones keep every process on the same local database.
+  const source: CredentialSource =
+    config.credentials ??
+    (config.endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : environmentCredentials);
+  const credentials = (): Promise<AwsCredentials> =>
+    typeof source === 'function' ? source() : Promise.resolve(source);
+  const protocol = jsonProtocol({
+    endpoint: config.endpoint ?? `https://dynamodb.${region}.amazonaws.com`,
+    region,
+    service: 'dynamodb',
+    targetPrefix: 'DynamoDB_20120810',
+    jsonVersion: '1.0',
+    credentials,
+    limits,
+    maxSockets: MAX_IN_FLIGHT,
+  });
   const slots = new Slots(MAX_IN_FLIGHT);
-  if (config.endpoint && !config.localInMemory) waitForLocalCommits(client, new DynamoDBClient(base));
-  // Outermost step: sees the error after the SDK's retries. The document client shares this middleware stack.
-  client.middlewareStack.add(
-    (next) => async (args) => {
+  const barrier = Boolean(config.endpoint && !config.localInMemory);
+  const interceptors = new Map<string, Interceptor>();
+
+  async function perform(call: StorageCall): Promise<object> {
+    await slots.take();
+    try {
+      const { output, status, attempts } = await protocol.call(call.operation, inputToWire(call.input));
+      if (barrier && call.operation === 'TransactWriteItems') await waitForLocalCommit(call.input);
+      return { ...outputFromWire(output), $metadata: { httpStatusCode: status, attempts } };
+    } catch (e) {
+      // A cancelled transaction's reasons (and a failed condition's item) hold items: documents, as the SDK gave.
+      if (e instanceof AwsServiceError && (e.CancellationReasons || e.Item))
+        Object.assign(e, outputFromWire({ CancellationReasons: e.CancellationReasons, Item: e.Item }));
+      throw e;
+    } finally {
+      slots.give();
+    }
+  }
+
+  /**
+   * DynamoDB Local only (never in AWS). DynamoDB Local 1.25 answers TransactWriteItems before its SQLite COMMIT has
+   * run: `SQLiteDBAccess.commitTransaction` puts the COMMIT on sqlite4java's job queue and returns without waiting
+   * for it. A process killed in that moment loses a transaction it had acknowledged (reproduced: SIGKILL under
+   * parallel transactions lost the last acknowledged one in 3 runs of 3; plain Put/Update/Delete wait for their
+   * job). The queue runs its jobs one at a time in order, so a read sent after the transaction is answered only once
+   * the COMMIT is done: each successful TransactWriteItems is followed by a GetItem of a key that never exists,
+   * outside the interceptors (so `npm run bench` does not count it). If that read fails, the commit is unknown and
+   * the request fails as storage unavailable instead of acknowledging it. An in-memory DynamoDB Local loses
+   * everything when it is killed, so there the barrier protects nothing and costs a round trip: left out.
+   */
+  async function waitForLocalCommit(input: object): Promise<void> {
+    const first = (input as { TransactItems?: Record<string, { TableName?: string } | undefined>[] })
+      .TransactItems?.[0];
+    const tableName = first && Object.values(first).find((op) => op?.TableName)?.TableName;
+    if (tableName) await protocol.call('GetItem', { TableName: tableName, Key: BARRIER_KEY });
+  }
+
+  function run(call: StorageCall, chain: Interceptor[], i: number): Promise<object> {
+    const interceptor = chain[i];
+    return interceptor ? interceptor(call, () => run(call, chain, i + 1)) : perform(call);
+  }
+
+  return {
+    async send<C extends DocumentCommand<object, object>>(command: C): Promise<OutputOf<C>> {
+      const call: StorageCall = { operation: command.operation, input: command.input };
       try {
-        return await next(args);
+        return (await run(call, [...interceptors.values()], 0)) as OutputOf<C>;
       } catch (e) {
         throw translateStorageError(e);
       }
     },
-    { step: 'initialize', name: 'scimgateStorageErrors', priority: 'high' },
-  );
-  // Inside the error translation, outside the SDK's retries and timers: at most MAX_IN_FLIGHT requests reach the agent.
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      await slots.take();
-      try {
-        return await next(args);
-      } finally {
-        slots.give();
-      }
-    },
-    { step: 'initialize', name: 'scimgateInFlightBound', priority: 'low' },
-  );
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    intercept: (name, interceptor) => void interceptors.set(name, interceptor),
+    removeInterceptor: (name) => void interceptors.delete(name),
+    credentials,
+    destroy: () => protocol.close(),
+  };
 }
 
 /** A counting semaphore (first come, first served). */
@@ -123,42 +162,4 @@ class Slots {
     if (nextInLine) nextInLine();
     else this.free++;
   }
-}
-
-/**
- * DynamoDB Local only (never in AWS). DynamoDB Local 1.25 answers TransactWriteItems before its SQLite COMMIT has
- * run: `SQLiteDBAccess.commitTransaction` puts the COMMIT on sqlite4java's job queue and returns without waiting
- * for it. A process killed in that moment loses a transaction it had acknowledged (reproduced: SIGKILL under
- * parallel transactions lost the last acknowledged one in 3 runs of 3; plain Put/Update/Delete wait for their job).
- * The queue runs its jobs one at a time in order, so a read sent after the transaction is answered only once the
- * COMMIT is done: each successful TransactWriteItems is followed by a GetItem of a key that never exists, on a
- * client of its own (so `npm run bench` does not count it). If that read fails, the commit is unknown and the
- * request fails as storage unavailable instead of acknowledging it. An in-memory DynamoDB Local loses everything
- * when it is killed, so there the barrier protects nothing and costs a round trip per transaction: left out.
- */
-function waitForLocalCommits(client: DynamoDBClient, barrier: DynamoDBClient): void {
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      if (context.commandName === 'TransactWriteItemsCommand') {
-        const items = (args.input as { TransactItems?: TransactWriteItem[] }).TransactItems ?? [];
-        const first = items[0];
-        const tableName =
-          first?.Put?.TableName ??
-          first?.Update?.TableName ??
-          first?.Delete?.TableName ??
-          first?.ConditionCheck?.TableName;
-        if (tableName) {
-          await barrier.send(
-            new GetItemCommand({
-              TableName: tableName,
-              Key: { [KEY.partition]: { S: '#commit-barrier' }, [KEY.sort]: { S: '#commit-barrier' } },
-            }),
-          );
-        }
-      }
-      return result;
-    },
-    { step: 'initialize', name: 'scimgateLocalCommitBarrier', priority: 'low' },
-  );
 }

@@ -2,13 +2,7 @@
  * DynamoDB implementation of the console session port. Links and sessions are single items keyed by tenant + HMAC
  * of their secret (never the secret); DynamoDB TTL removes them after they expire.
  */
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DocumentClient } from './commands';
 import type { ConsoleSessionRepository, SessionRecord, SetupLinkRecord } from '../../domain/console-sessions';
 import { SINGLETON_SK, TTL_ATTRIBUTE, keys } from './table-design';
 
@@ -22,7 +16,7 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
 
 export class DynamoConsoleSessionRepository implements ConsoleSessionRepository {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocumentClient,
     private readonly tableName: string,
   ) {}
 

@@ -3,9 +3,21 @@ import {
   DescribeTableCommand,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
-  type DynamoDBClient,
+  DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { INDEXES, KEY, TTL_ATTRIBUTE, tableAttributeNames } from './table-design';
+
+/**
+ * An SDK client of a local DynamoDB for its control plane (creating and describing tables), which the document
+ * client (./client.ts) does not speak. Local run, tests and bench only: no function bundle imports this module.
+ */
+export function localTableClient(endpoint: string, region = 'us-east-1'): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
 
 /** The change stream the event producer reads (docs/events.md); the CDK table has the same. */
 const STREAM = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } as const;

@@ -11,8 +11,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type TransactWriteCommandInput,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+  type DocumentClient,
+} from './commands';
 import type * as z from 'zod/mini';
 import type {
   AdminMember,
@@ -119,7 +119,7 @@ export function secretRecordOf(c: Credential, slot: SecretSlot): SecretRecord {
 
 export class DynamoCredentialRepository implements CredentialRepository {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocumentClient,
     private readonly tableName: string,
   ) {}
 

@@ -18,8 +18,8 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+  type DocumentClient,
+} from './commands';
 import type { ChangeEvent, EventEntry, EventStore, StoredEvent } from '../../domain/events/model';
 import type { Clock } from '../../domain/ports';
 import { ScimError } from '../../scim/errors';
@@ -51,7 +51,7 @@ export function parseEventCursor(cursor: string | undefined): number | undefined
 
 export class DynamoEventStore implements EventStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocumentClient,
     private readonly tableName: string,
     private readonly clock: Clock,
   ) {}

@@ -12,7 +12,7 @@
  * removed memberships of a committed large change still to be erased; `ren#<group>` a renamed group whose `gname`
  * copies are being refreshed; `endpoint` a deleted SCIM endpoint being purged.
  */
-import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand, type DocumentClient } from './commands';
 import * as z from 'zod/mini';
 import type { ResourceKind, Scope } from '../../domain/ports';
 import { keys, taskShard } from './table-design';
@@ -107,7 +107,7 @@ export const noPendingWork = (): PendingState => ({
 
 /** Reads the pending partition of a scope (small: only work in flight). */
 export async function readPendingState(
-  doc: DynamoDBDocumentClient,
+  doc: DocumentClient,
   tableName: string,
   scope: Scope,
 ): Promise<PendingState> {
@@ -148,7 +148,7 @@ export const FAN_OUT = 16;
 
 /** BatchWriteItem in chunks of 25, `parallel` chunks at a time, retrying unprocessed items. */
 export async function batchWrite(
-  doc: DynamoDBDocumentClient,
+  doc: DocumentClient,
   tableName: string,
   requests: WriteRequest[],
   parallel = FAN_OUT,

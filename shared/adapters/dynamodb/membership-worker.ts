@@ -11,8 +11,8 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+  type DocumentClient,
+} from './commands';
 import type { Scope } from '../../domain/ports';
 import {
   CleanupTaskSchema,
@@ -49,7 +49,7 @@ export class MembershipWorker {
   private readonly secondPassDelayMs: number;
 
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocumentClient,
     private readonly tableName: string,
     options: MembershipWorkerOptions = {},
   ) {

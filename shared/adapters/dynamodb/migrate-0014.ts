@@ -8,13 +8,7 @@
  * Scans the table once (parallel segments), writes only what is missing, and is idempotent: a rerun finds nothing
  * to do. Safe while the service serves traffic: every write is conditioned on the item still existing.
  */
-import {
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DocumentClient } from './commands';
 import { FAN_OUT, forEachLimited } from './membership-items';
 import { keys } from './table-design';
 
@@ -31,7 +25,7 @@ const ignoreMissing = (e: unknown) => {
 };
 
 export async function migrateTo0014(
-  doc: DynamoDBDocumentClient,
+  doc: DocumentClient,
   tableName: string,
   options: { segments?: number } = {},
 ): Promise<MigrationReport> {

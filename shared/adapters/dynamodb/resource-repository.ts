@@ -11,8 +11,8 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+  type DocumentClient,
+} from './commands';
 import { ScimError } from '../../scim/errors';
 import {
   MEMBER_LIST_BOUND,
@@ -135,7 +135,7 @@ export class DynamoResourceRepository implements ResourceRepository {
   private readonly firstPassDelayMs: number;
 
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocumentClient,
     private readonly tableName: string,
     options: ResourceRepositoryOptions = {},
   ) {
@@ -1097,7 +1097,7 @@ export class DynamoResourceRepository implements ResourceRepository {
  * released (only if it is still this change's). Used by the request that staged it and by the sweep.
  */
 export async function discardStaged(
-  doc: DynamoDBDocumentClient,
+  doc: DocumentClient,
   tableName: string,
   scope: Scope,
   groupId: string,

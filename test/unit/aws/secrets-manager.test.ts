@@ -4,7 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { secretsManagerReader, SecretsManagerError } from '../../../shared/adapters/aws/secrets-manager';
+import { AwsServiceError } from '../../../shared/adapters/aws/json-protocol';
+import { secretsManagerReader } from '../../../shared/adapters/aws/secrets-manager';
 import { storageFailureOf } from '../../../shared/adapters/dynamodb/errors';
 import { StorageUnavailable } from '../../../shared/domain/storage-errors';
 import { expectedSignature, parseAuthorization } from '../cli/sigv4-reference';
@@ -120,7 +121,7 @@ describe('secretsManagerReader', () => {
 
     const error = await failureOf(read()(SECRET_ID));
 
-    expect(error).toBeInstanceOf(SecretsManagerError);
+    expect(error).toBeInstanceOf(AwsServiceError);
     expect(error).toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
     expect(String(error)).toContain("can't find the specified secret");
     expect(storageFailureOf(error)).toBeUndefined();
