@@ -1,20 +1,17 @@
 /** Composition root of the reminder and idle jobs (scheduled functions, the local loop, the management route). */
-import type { AppConfig } from '../../shared/config';
 import { CredentialService } from '../../shared/domain/credential-service';
 import { Jobs, type Mailer } from '../../shared/domain/jobs';
-import type { Clock } from '../../shared/domain/ports';
 import type { Core } from '../runtime/core';
 import { credentialParts, tenantDefaults } from './credentials';
 
 /** SES when a sender is configured; .eml files locally; otherwise a mailer that says what is missing. */
-async function buildMailer(config: AppConfig, clock: Clock): Promise<Mailer> {
+async function buildMailer(core: Core): Promise<Mailer> {
+  const { config, clock } = core;
   if (config.SES_FROM) {
-    const [{ SESv2Client }, { SesMailer }] = await Promise.all([
-      import('@aws-sdk/client-sesv2'),
-      import('../../shared/adapters/aws/ses-mailer'),
-    ]);
+    const { SesMailer, sesSendEmail } = await import('../../shared/adapters/aws/ses-mailer');
     return new SesMailer(
-      new SESv2Client({ region: config.AWS_REGION }),
+      // The credentials the document client signs with (Lambda's), so no second chain is resolved.
+      sesSendEmail({ region: config.AWS_REGION ?? 'us-east-1', credentials: core.doc.credentials }),
       config.SES_FROM,
       config.SES_CONFIGURATION_SET,
     );
@@ -27,9 +24,9 @@ async function buildMailer(config: AppConfig, clock: Clock): Promise<Mailer> {
 }
 
 /** The mailer is built on its first mail, so a run with nothing due loads no mail client. */
-function lazyMailer(config: AppConfig, clock: Clock): Mailer {
+function lazyMailer(core: Core): Mailer {
   let mailer: Promise<Mailer> | undefined;
-  return { send: async (mail) => (await (mailer ??= buildMailer(config, clock))).send(mail) };
+  return { send: async (mail) => (await (mailer ??= buildMailer(core))).send(mail) };
 }
 
 export function buildJobs(core: Core, overrides: { mailer?: Mailer } = {}): Jobs {
@@ -37,7 +34,7 @@ export function buildJobs(core: Core, overrides: { mailer?: Mailer } = {}): Jobs
   const { config } = core;
   return new Jobs({
     repo: repository,
-    mailer: overrides.mailer ?? lazyMailer(config, core.clock),
+    mailer: overrides.mailer ?? lazyMailer(core),
     // A job may run at a simulated instant: deactivation is decided and recorded at that instant.
     deactivateIdle: async (tenantId, id, now) =>
       (await new CredentialService(

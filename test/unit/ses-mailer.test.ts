@@ -1,9 +1,8 @@
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { mockClient } from 'aws-sdk-client-mock';
-import { recordBounce, SesMailer } from '../../shared/adapters/aws/ses-mailer';
+import { recordBounce, SesMailer, sesSendEmail } from '../../shared/adapters/aws/ses-mailer';
 import type { SuppressedRecipient } from '../../shared/domain/credential-model';
+import { startAwsStub, STUB_CREDENTIALS, type AwsStub } from '../support/aws-stub';
+import { parseAuthorization } from './cli/sigv4-reference';
 
-const ses = mockClient(SESv2Client);
 const message = {
   to: 'ops@example.com',
   subject: 'S',
@@ -12,18 +11,32 @@ const message = {
   tenantIds: ['acme', 'beta-co'],
 };
 
+let ses: AwsStub;
+beforeAll(async () => {
+  ses = await startAwsStub('application/json');
+});
+afterAll(() => ses.close());
 beforeEach(() => ses.reset());
 
+const sendEmail = () =>
+  sesSendEmail({ region: 'eu-west-1', credentials: async () => STUB_CREDENTIALS, endpoint: ses.endpoint });
+
 describe('SesMailer', () => {
-  it('should send HTML and text with the configuration set and the tenants tag', async () => {
-    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-    await new SesMailer(
-      new SESv2Client({ region: 'eu-west-1' }),
-      'scimgate <no-reply@example.com>',
-      'reminders',
-    ).send(message);
-    const input = ses.commandCalls(SendEmailCommand)[0]!.args[0].input;
-    expect(input).toEqual({
+  it('should send one signed SES v2 SendEmail with HTML, text, the configuration set and the tenants tag', async () => {
+    ses.replies = [{ status: 200, body: { MessageId: 'm-1' } }];
+
+    await new SesMailer(sendEmail(), 'scimgate <no-reply@example.com>', 'reminders').send(message);
+
+    expect(ses.received).toHaveLength(1);
+    const [request] = ses.received;
+    expect(request!.url).toBe('/v2/email/outbound-emails');
+    expect(request!.headers['content-type']).toBe('application/json');
+    expect(request!.signatureValid).toBe(true);
+    expect(parseAuthorization(String(request!.headers.authorization))).toMatchObject({
+      region: 'eu-west-1',
+      service: 'ses',
+    });
+    expect(JSON.parse(request!.body)).toEqual({
       FromEmailAddress: 'scimgate <no-reply@example.com>',
       Destination: { ToAddresses: ['ops@example.com'] },
       Content: {
@@ -40,13 +53,34 @@ describe('SesMailer', () => {
     });
   });
 
-  it('should reject when SES refuses, so that the job releases the claim', async () => {
-    ses
-      .on(SendEmailCommand)
-      .rejects(Object.assign(new Error('Daily sending quota exceeded'), { name: 'LimitExceededException' }));
-    await expect(
-      new SesMailer(new SESv2Client({ region: 'eu-west-1' }), 'a@example.com').send(message),
-    ).rejects.toThrow(/quota/);
+  it('should reject when SES refuses, by the error type SES names, so that the job releases the claim', async () => {
+    ses.replies = [
+      {
+        status: 400,
+        errorType: 'MessageRejected:http://internal.amazon.com/coral/com.amazonaws.sesv2/',
+        body: { message: 'Email address is not verified.' },
+      },
+    ];
+
+    const refused = new SesMailer(sendEmail(), 'a@example.com').send(message);
+
+    await expect(refused).rejects.toMatchObject({
+      name: 'MessageRejected',
+      $metadata: { httpStatusCode: 400 },
+      message: expect.stringMatching(/not verified/),
+    });
+    expect(ses.received).toHaveLength(1); // a refusal is not retried
+  });
+
+  it('should retry a throttled send and succeed once SES accepts', async () => {
+    ses.replies = [
+      { status: 429, errorType: 'TooManyRequestsException', body: { message: 'Rate exceeded' } },
+      { status: 200, body: { MessageId: 'm-2' } },
+    ];
+
+    await new SesMailer(sendEmail(), 'a@example.com').send(message);
+
+    expect(ses.received).toHaveLength(2);
   });
 });
 

@@ -9,8 +9,7 @@
  * as `CancellationReasons`; a socket error keeps its `code`), so the one storage error translation
  * (shared/adapters/dynamodb/errors.ts) reads them as it read the SDK's.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent, IncomingMessage } from 'node:http';
 import { signRequest, type CredentialSource } from './sigv4';
 
 /** An error answered by the service (or a time limit of ours), in the SDK's shape. */
@@ -40,9 +39,11 @@ export interface JsonProtocolOptions {
   region: string;
   /** The SigV4 signing name (`dynamodb`, `secretsmanager`). */
   service: string;
-  /** `DynamoDB_20120810`, `secretsmanager`. */
-  targetPrefix: string;
-  jsonVersion: '1.0' | '1.1';
+  /**
+   * How an action is addressed: AWS JSON (`X-Amz-Target: <targetPrefix>.<Action>`, DynamoDB `DynamoDB_20120810`
+   * 1.0, Secrets Manager `secretsmanager` 1.1), or REST-JSON (the action's path, POST; SES v2).
+   */
+  addressing: { targetPrefix: string; jsonVersion: '1.0' | '1.1' } | { paths: Record<string, string> };
   credentials: CredentialSource;
   limits: AttemptLimits;
   /** Sockets kept for the endpoint (keep-alive). */
@@ -109,25 +110,32 @@ class RetryQuota {
 
 /** A caller of one service's JSON protocol: `call('GetItem', input)`. */
 export function jsonProtocol(options: JsonProtocolOptions) {
-  const url = new URL('/', options.endpoint);
-  const agent =
-    url.protocol === 'http:'
-      ? new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets })
-      : new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets });
+  const base = new URL('/', options.endpoint);
+  const http = transport(base);
+  const { addressing } = options;
+  const address = (action: string): { url: URL; headers: Record<string, string> } =>
+    'paths' in addressing
+      ? {
+          url: new URL(addressing.paths[action] ?? `/${action}`, base),
+          headers: { 'content-type': 'application/json' },
+        }
+      : {
+          url: base,
+          headers: {
+            'content-type': `application/x-amz-json-${addressing.jsonVersion}`,
+            'x-amz-target': `${addressing.targetPrefix}.${action}`,
+          },
+        };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets });
   const quota = new RetryQuota();
-  const contentType = `application/x-amz-json-${options.jsonVersion}`;
 
-  async function attempt(action: string, body: string): Promise<{ status: number; text: string }> {
+  async function attempt(action: string, body: string): Promise<Answer> {
+    const { url, headers: own } = address(action);
     const headers = await signRequest(
-      {
-        method: 'POST',
-        url: url.href,
-        headers: { 'content-type': contentType, 'x-amz-target': `${options.targetPrefix}.${action}` },
-        body,
-      },
+      { method: 'POST', url: url.href, headers: own, body },
       { region: options.region, credentials: options.credentials, service: options.service },
     );
-    return post(url, agent, headers, body, options.limits);
+    return post(http.request, url, agent, headers, body, options.limits);
   }
 
   async function call(action: string, input: unknown): Promise<JsonResponse> {
@@ -135,13 +143,13 @@ export function jsonProtocol(options: JsonProtocolOptions) {
     let spent = 0;
     for (let attempts = 1; ; attempts++) {
       try {
-        const { status, text } = await attempt(action, body);
+        const { status, text, errorType } = await attempt(action, body);
         const parsed = parseJson(text);
         if (status >= 200 && status < 300) {
           quota.refund(spent || 1);
           return { output: parsed, status, attempts };
         }
-        throw serviceError(action, status, parsed);
+        throw serviceError(action, status, parsed, errorType);
       } catch (e) {
         const kind = failureKind(e);
         const cost = kind && attempts < options.limits.maxAttempts ? quota.take(kind) : 0;
@@ -161,9 +169,27 @@ export function jsonProtocol(options: JsonProtocolOptions) {
   return { call, close: () => agent.destroy() };
 }
 
-function serviceError(action: string, status: number, body: Record<string, unknown>): AwsServiceError {
-  // `__type` is "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException" or just the name.
-  const type = typeof body.__type === 'string' ? (body.__type.split('#').pop() ?? '') : '';
+/**
+ * `node:https` (or `node:http` for a local endpoint), taken with `process.getBuiltinModule`: an ES `import` of
+ * `node:http` builds its module namespace, which reads the lazy `WebSocket` and `MessageEvent` getters and so loads
+ * Node's bundled undici — 20-50 ms of every cold start for nothing (docs/benchmarks.md, cold-start profiles).
+ */
+function transport(url: URL): typeof import('node:https') | typeof import('node:http') {
+  return url.protocol === 'http:'
+    ? process.getBuiltinModule('node:http')
+    : process.getBuiltinModule('node:https');
+}
+
+function serviceError(
+  action: string,
+  status: number,
+  body: Record<string, unknown>,
+  errorType: string | undefined,
+): AwsServiceError {
+  // `__type` is "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException" or just the name; REST-JSON
+  // services name it in `x-amzn-errortype` ("LimitExceededException:http://internal.amazon.com/...").
+  const type =
+    (errorType ?? (typeof body.__type === 'string' ? body.__type : '')).split(':')[0]!.split('#').pop() ?? '';
   const { __type: _type, message, Message, ...fields } = body;
   const text = typeof message === 'string' ? message : typeof Message === 'string' ? Message : '';
   const name = type || (status >= 500 ? 'InternalServerError' : 'UnknownError');
@@ -180,14 +206,20 @@ function parseJson(text: string): Record<string, unknown> {
 }
 
 /** One POST with a connection time limit (until the socket is connected) and a limit on the whole attempt. */
+interface Answer {
+  status: number;
+  text: string;
+  errorType?: string;
+}
+
 function post(
+  request: typeof import('node:http').request,
   url: URL,
-  agent: HttpAgent,
+  agent: Agent,
   headers: Record<string, string>,
   body: string,
   limits: AttemptLimits,
-): Promise<{ status: number; text: string }> {
-  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const timeout = (what: string, ms: number) =>
       new AwsServiceError('TimeoutError', `${url.host} did not ${what} within ${ms} ms`);
@@ -203,7 +235,12 @@ function post(
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           clearTimeout(whole);
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+          const errorType = res.headers['x-amzn-errortype'];
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            ...(typeof errorType === 'string' ? { errorType } : {}),
+          });
         });
         res.on('error', fail);
       },

@@ -33,8 +33,7 @@ export function secretsManagerReader(options: SecretsManagerOptions): SecretStri
     endpoint: options.endpoint ?? `https://secretsmanager.${options.region}.amazonaws.com`,
     region: options.region,
     service: 'secretsmanager',
-    targetPrefix: 'secretsmanager',
-    jsonVersion: '1.1',
+    addressing: { targetPrefix: 'secretsmanager', jsonVersion: '1.1' },
     credentials: options.credentials,
     limits: {
       connectionTimeoutMs: timeoutMs,
