@@ -14,7 +14,12 @@
  * Pure: no I/O, no AWS SDK.
  */
 import { randomBytes as cryptoRandomBytes, randomInt } from 'node:crypto';
-import { crc32 } from 'node:zlib';
+
+/**
+ * `zlib.crc32`, taken with `process.getBuiltinModule` on first use: an ES import of `node:zlib` builds its module
+ * namespace at every cold start of every function that authenticates (a few milliseconds for one function).
+ */
+const crc32 = (data: string): number => process.getBuiltinModule('node:zlib').crc32(data);
 
 /** Secret kinds → their prefixes. A prefix is never a prefix of another one. */
 export const SECRET_PREFIXES = {

@@ -75,6 +75,18 @@ export function tooLargeToReplace(groupId: string): ScimError {
   );
 }
 
+/**
+ * A group DELETE by a credential limited to e-mail domains checks that every member is a user it may see; past
+ * MEMBER_LIST_BOUND that check would grow with the group, so the delete is refused before anything is written.
+ */
+export function tooLargeToCheck(groupId: string): ScimError {
+  return ScimError.tooMany(
+    `Group ${groupId} has more than ${MEMBER_LIST_BOUND} members: a credential limited to e-mail domains cannot ` +
+      `check them all in one request, so it cannot delete the group; nothing was changed. Delete it with a ` +
+      `credential that is not limited to e-mail domains`,
+  );
+}
+
 /** Member changes of one request; `replaceAll` is the whole desired list (diffed against the stored one). */
 export interface MemberChanges {
   add: MemberRef[];

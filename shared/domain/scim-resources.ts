@@ -28,6 +28,7 @@ import type { ScimResource } from '../scim/types';
 import {
   MEMBER_LIST_BOUND,
   VersionConflict,
+  tooLargeToCheck,
   tooLargeToReplace,
   type Clock,
   type IndexName,
@@ -590,8 +591,10 @@ export class ScimResources {
       const current = await this.load(ctx, kind, id);
       checkIfMatch(current, ifMatch);
       if (kind === 'Group' && ctx.guard?.limitsUsers) {
-        // Deleting the group would remove members the credential's domains hide: not its to do.
-        const members = await this.repo.listMembers(ctx.scope, id);
+        // Deleting the group would remove members the credential's domains hide: not its to do. The check reads
+        // the member list, so it is bounded like every whole-list read.
+        const members = await this.repo.listMembers(ctx.scope, id, MEMBER_LIST_BOUND);
+        if (members.length > MEMBER_LIST_BOUND) throw tooLargeToCheck(id);
         await this.checkMembersWritable(
           ctx,
           members.filter((m) => m.type === 'User').map((m) => m.value),

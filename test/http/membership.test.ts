@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { keys } from '../../shared/adapters/dynamodb/table-design';
 import { MAX_MEMBERS_IN_RESPONSE } from '../../shared/domain/scim-resources';
 import { seedUsers } from '../../bench/seed';
-import { startHarness, type Harness } from '../support/harness';
+import { issuedSecrets, startHarness, type Harness } from '../support/harness';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -388,6 +388,18 @@ describe('groups of 10 000 members', () => {
       expect(res.body.scimType).toBe('tooMany');
       expect(res.body.detail).toMatch(/add and remove/);
     }
+    // A credential limited to e-mail domains must check every member before it deletes a group; past the bound
+    // that check is refused rather than grown with the group (the members are all in its domain).
+    const limited = await h.container.credentials.issue(
+      h.tenantId,
+      { kind: 'bearer', name: 'domain-limited', allowedDomains: ['bench.example.com'] } as never,
+      { actor: 'test', origin: h.server.origin },
+    );
+    issuedSecrets.push(limited.secret);
+    const limitedDelete = await h.request('DELETE', `Groups/${group.id}`, { token: limited.secret });
+    expect(limitedDelete.status).toBe(400);
+    expect(limitedDelete.body.scimType).toBe('tooMany');
+    expect(limitedDelete.body.detail).toMatch(/not limited to e-mail domains/);
     const unchanged = await h.request('GET', `Groups/${group.id}?excludedAttributes=members`);
     expect(unchanged.body.meta.version).toBe('W/"2"');
     expect(await groupIdsOf(ids[0]!)).toEqual([group.id]);

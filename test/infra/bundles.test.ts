@@ -51,7 +51,7 @@ const OWN_CODE: Record<string, RegExp> = {
   management: /^(shared\/http\/management-edge\.ts|docs\/openapi\.json)$/,
   oauth: /^shared\/(http\/oauth-edge|credentials\/token-request)\.ts$/,
   console: /^shared\/(http\/console-edge|domain\/console-integrations)\.ts$/,
-  mail: /^(@aws-sdk\/client-sesv2\/|shared\/domain\/(reminder-mail|jobs)\.ts$)/,
+  mail: /^shared\/domain\/(reminder-mail|jobs)\.ts$/,
   tracer: /^(@aws-lambda-powertools\/tracer|aws-xray-sdk-core)\//,
   // The stream consumer: the producer, its pipeline, the stream decoder and the EventBridge publisher.
   events:
@@ -85,13 +85,21 @@ describe('function bundles', () => {
     expect(size).toBeLessThanOrEqual(REQUEST_PATH.includes(name) ? REQUEST_PATH_BUDGET_BYTES : BUDGET_BYTES);
   });
 
-  it.each(ENTRIES)('should speak DynamoDB without the SDK client in %s (%s)', async (_name, entry) => {
-    const { inputs } = await bundle(entry);
+  it.each(ENTRIES)(
+    'should speak DynamoDB, Secrets Manager and SES without SDK clients in %s (%s)',
+    async (_name, entry) => {
+      const { inputs } = await bundle(entry);
 
-    // The document client speaks the protocol itself (docs/decisions/0019-*.md); the SDK client is local-only.
-    expect(inputs.filter((f) => /^@aws-sdk\/(client-dynamodb|lib-dynamodb)\//.test(f))).toEqual([]);
-    expect(inputs).toContain('shared/adapters/aws/json-protocol.ts');
-  });
+      // The document client, the pepper reader and the mailer send signed requests themselves (decisions 0016 and
+      // 0019); the SDK's DynamoDB client is the local run's and the tests' only.
+      expect(
+        inputs.filter((f) =>
+          /^@aws-sdk\/(client-dynamodb|lib-dynamodb|client-secrets-manager|client-sesv2)\//.test(f),
+        ),
+      ).toEqual([]);
+      expect(inputs).toContain('shared/adapters/aws/json-protocol.ts');
+    },
+  );
 
   it.each(ENTRIES)('should hold no code of another function in %s (%s)', async (name, entry) => {
     const { inputs } = await bundle(entry);
