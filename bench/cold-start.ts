@@ -343,10 +343,16 @@ const EVENT_INVOCATIONS: Record<EventEntry, (tenantId: string) => Invocation> = 
   eventStream: () => emptyStreamBatch((r) => (r as { events?: number } | undefined)?.events === 0),
 };
 
+/**
+ * `BENCH_COLD_TRACING=on`: the functions are bundled as a stage with detailed tracing has them (the Powertools
+ * Tracer and the X-Ray SDK in the bundle, a subsegment per DynamoDB call).
+ */
+const DETAILED_TRACING = process.env.BENCH_COLD_TRACING === 'on';
+
 /** Bundles one entry with exactly the construct's options; returns the path of index.mjs. */
 async function bundle(entryPoint: string, outdir: string): Promise<string> {
   const outfile = path.join(outdir, 'index.mjs');
-  await build(esbuildOptionsFor(entryPoint, outfile));
+  await build(esbuildOptionsFor(entryPoint, outfile, DETAILED_TRACING));
   return outfile;
 }
 
@@ -437,6 +443,14 @@ export async function measureColdStarts(setup: ColdStartSetup): Promise<ColdStar
       AWS_REGION: config.AWS_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
       OUTBOX_DIR: path.join(dir, 'outbox'),
       TZ: 'UTC',
+      // What Lambda gives a traced invocation: a sampled trace header and the X-Ray daemon's address (UDP).
+      ...(DETAILED_TRACING
+        ? {
+            _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+            AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+            AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+          }
+        : {}),
     };
     const samples = new Map<string, { importMs: number; firstInvocationMs: number }[]>();
     const results = new Map<string, string>();
