@@ -28,7 +28,7 @@ export interface DynamoConfig {
   /** Per-attempt time limits and attempts (defaults: DYNAMODB_TIMEOUTS). */
   timeouts?: Partial<DynamoTimeouts>;
   /**
-   * Default: fixed ones for a local endpoint, else the environment's (what Lambda gives every function). A tool run
+   * Default: fixed ones for an endpoint on this machine (DynamoDB Local), else the environment's (what Lambda gives every function). A tool run
    * from an operator's machine passes the SDK's provider chain.
    */
   credentials?: CredentialSource;
@@ -71,10 +71,12 @@ const BARRIER_KEY: Record<string, AttributeValue> = {
 export function createDocumentClient(config: DynamoConfig): DocumentClient {
   const limits = { ...DYNAMODB_TIMEOUTS, ...config.timeouts };
   const region = config.region ?? process.env.AWS_REGION ?? 'us-east-1';
-  // DynamoDB Local accepts any credentials; fixed ones keep every process on the same local database.
+  // DynamoDB Local accepts any credentials; fixed ones keep every process on the same local database. Another
+  // endpoint (a partition other than `aws`, a VPC endpoint) is AWS, signed with the environment's credentials.
+  const local = config.endpoint !== undefined && isLoopback(config.endpoint);
   const source: CredentialSource =
     config.credentials ??
-    (config.endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : environmentCredentials);
+    (local ? { accessKeyId: 'local', secretAccessKey: 'local' } : environmentCredentials);
   const credentials = (): Promise<AwsCredentials> =>
     typeof source === 'function' ? source() : Promise.resolve(source);
   const protocol = jsonProtocol({
@@ -87,7 +89,7 @@ export function createDocumentClient(config: DynamoConfig): DocumentClient {
     maxSockets: MAX_IN_FLIGHT,
   });
   const slots = new Slots(MAX_IN_FLIGHT);
-  const barrier = Boolean(config.endpoint && !config.localInMemory);
+  const barrier = local && !config.localInMemory;
   const interceptors = new Map<string, Interceptor>();
 
   async function perform(call: StorageCall): Promise<object> {
@@ -143,6 +145,11 @@ export function createDocumentClient(config: DynamoConfig): DocumentClient {
     credentials,
     destroy: () => protocol.close(),
   };
+}
+
+function isLoopback(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname;
+  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
 }
 
 /** A counting semaphore (first come, first served). */
