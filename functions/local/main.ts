@@ -72,9 +72,10 @@ export const DEFAULT_ENDPOINT = 'default';
 
 function checkNode(): void {
   const major = Number(process.versions.node.split('.')[0]);
-  if (major < MIN_NODE_MAJOR) {
+  // 22.3 brought process.getBuiltinModule, which the AWS protocol client uses (shared/adapters/aws/json-protocol.ts).
+  if (major < MIN_NODE_MAJOR || typeof process.getBuiltinModule !== 'function') {
     throw new Error(
-      `scimgate needs Node.js >= ${MIN_NODE_MAJOR}; this is ${process.version}. Install Node 22 or 24.`,
+      `scimgate needs Node.js >= ${MIN_NODE_MAJOR}.3; this is ${process.version}. Install Node 22 or 24.`,
     );
   }
 }
