@@ -84,7 +84,10 @@ const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
 type Failure = 'throttling' | 'transient' | 'timeout' | undefined;
 
 function failureKind(e: unknown): Failure {
-  if (!(e instanceof AwsServiceError)) return 'transient'; // a socket error: refused, reset, DNS
+  if (!(e instanceof AwsServiceError)) {
+    // A socket error (refused, reset, DNS) carries a code; anything else (no credentials) is not worth a retry.
+    return typeof (e as { code?: unknown } | null)?.code === 'string' ? 'transient' : undefined;
+  }
   if (THROTTLING.has(e.name)) return 'throttling';
   if (e.name === 'TimeoutError') return 'timeout';
   if (TRANSIENT.has(e.name) || TRANSIENT_STATUS.has(e.$metadata.httpStatusCode ?? 0)) return 'transient';
