@@ -200,7 +200,8 @@ export async function runMembershipBench(o: MembershipBenchOptions): Promise<Rec
     const floorRounds: Measured[] = [];
     const scimRounds: Measured[] = [];
     const calls: CallCounts = {};
-    // The floor's client is not counted, so every call after this mark is scimgate's.
+    // The floor's client is not counted: the call times after this mark are the server's (its PATCHes, and any
+    // background work of its local loops meanwhile).
     const phaseStart = counter.snapshot();
     for (let done = 0; done < o.requests; done += perRound) {
       const n = Math.min(perRound, o.requests - done);

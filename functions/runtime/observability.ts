@@ -15,7 +15,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
-import type { DocumentClient } from '../../shared/adapters/dynamodb/client';
+import type { DocumentClient } from '../../shared/adapters/dynamodb/commands';
 import type { AppConfig } from '../../shared/config';
 import type { EdgeLogger } from '../../shared/http/api-family';
 

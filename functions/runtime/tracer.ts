@@ -5,7 +5,7 @@
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
-import type { DocumentClient } from '../../shared/adapters/dynamodb/client';
+import type { DocumentClient } from '../../shared/adapters/dynamodb/commands';
 import { SERVICE_NAME } from './observability';
 
 const tracer = new Tracer({ serviceName: SERVICE_NAME });

@@ -150,11 +150,16 @@ function endpointView(c: Ctx, tenant: Tenant, e: Endpoint) {
   };
 }
 
-/** The session's tenant: name, policy, its own application URL, token endpoint and endpoints. */
-async function tenantView(c: Ctx) {
+/**
+ * The session's tenant: name, policy, its own application URL, token endpoint and endpoints (the tenant and its
+ * endpoints read in parallel; a caller that already has the tenant passes it).
+ */
+async function tenantView(c: Ctx, known?: Tenant) {
   const tenantId = c.session.tenantId;
-  const tenant = await c.deps.credentials.getTenant(tenantId);
-  const endpoints = await c.deps.credentials.listEndpoints(tenantId);
+  const [tenant, endpoints] = await Promise.all([
+    known ?? c.deps.credentials.getTenant(tenantId),
+    c.deps.credentials.listEndpoints(tenantId),
+  ]);
   return {
     id: tenant.id,
     name: tenant.name,
@@ -182,8 +187,14 @@ const OPERATIONS: Record<string, Operation> = {
     action: 'tenant.write',
     run: async (c) => {
       const input = body(c.req, requestSchemas.applicationUrlPatch);
-      await c.deps.credentials.setApplicationUrl(c.session.tenantId, undefined, input, c.actor);
-      return json(200, await tenantView(c));
+      // The tenant's own update answers the updated tenant.
+      const tenant = await c.deps.credentials.setApplicationUrl(
+        c.session.tenantId,
+        undefined,
+        input,
+        c.actor,
+      );
+      return json(200, await tenantView(c, tenant as Tenant));
     },
   },
   'GET /credentials': {
@@ -281,13 +292,12 @@ const OPERATIONS: Record<string, Operation> = {
     run: async (c) => {
       const input = body(c.req, requestSchemas.applicationUrlPatch);
       const tenantId = c.session.tenantId;
-      const endpoint = await c.deps.credentials.setApplicationUrl(
-        tenantId,
-        pathParam(c.params, 'endpoint'),
-        input,
-        c.actor,
-      );
-      return json(200, endpointView(c, await c.deps.credentials.getTenant(tenantId), endpoint as Endpoint));
+      // The tenant (for its own URL) is read alongside: an endpoint's update does not change it.
+      const [endpoint, tenant] = await Promise.all([
+        c.deps.credentials.setApplicationUrl(tenantId, pathParam(c.params, 'endpoint'), input, c.actor),
+        c.deps.credentials.getTenant(tenantId),
+      ]);
+      return json(200, endpointView(c, tenant, endpoint as Endpoint));
     },
   },
   'POST /endpoints/{endpoint}/token': {

@@ -25,10 +25,10 @@ export class AwsServiceError extends Error {
 }
 
 export interface AttemptLimits {
-  /** TCP (and TLS) connection, per attempt. */
+  /** Connecting a new socket, per attempt. */
   connectionTimeoutMs: number;
-  /** The whole request and response, per attempt. */
-  requestTimeoutMs: number;
+  /** The whole attempt: connection (if a new socket is needed), request and response. */
+  attemptTimeoutMs: number;
   /** Attempts including the first. */
   maxAttempts: number;
 }
@@ -249,8 +249,8 @@ function post(
       },
     );
     const whole = setTimeout(
-      () => req.destroy(timeout('answer', limits.requestTimeoutMs)),
-      limits.connectionTimeoutMs + limits.requestTimeoutMs,
+      () => req.destroy(timeout('answer', limits.attemptTimeoutMs)),
+      limits.attemptTimeoutMs,
     );
     function fail(e: Error) {
       clearTimeout(whole);

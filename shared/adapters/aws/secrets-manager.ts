@@ -37,7 +37,7 @@ export function secretsManagerReader(options: SecretsManagerOptions): SecretStri
     credentials: options.credentials,
     limits: {
       connectionTimeoutMs: timeoutMs,
-      requestTimeoutMs: timeoutMs,
+      attemptTimeoutMs: timeoutMs,
       maxAttempts: options.maxAttempts ?? 3,
     },
     maxSockets: 2,

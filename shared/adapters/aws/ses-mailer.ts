@@ -34,7 +34,7 @@ export function sesSendEmail(options: SesOptions): SendEmail {
     service: 'ses',
     addressing: { paths: { SendEmail: '/v2/email/outbound-emails' } },
     credentials: options.credentials,
-    limits: { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, maxAttempts: 3 },
+    limits: { connectionTimeoutMs: 3_000, attemptTimeoutMs: 13_000, maxAttempts: 3 },
     maxSockets: 4,
   });
   return async (request) => (await protocol.call('SendEmail', request)).output;

@@ -14,8 +14,6 @@ import { translateStorageError } from './errors';
 import { KEY } from './table-design';
 import { inputToWire, outputFromWire } from './wire';
 
-export type { DocumentClient } from './commands';
-
 export interface DynamoConfig {
   region?: string;
   /** DynamoDB Local endpoint (local run and tests); absent in AWS. */
@@ -35,9 +33,9 @@ export interface DynamoConfig {
 }
 
 export interface DynamoTimeouts {
-  /** TCP connect (and TLS) limit per attempt. */
+  /** Connecting a new socket, per attempt. */
   connectionTimeoutMs: number;
-  /** Limit on one attempt's request and response once connected. */
+  /** The request and its response, per attempt: a whole attempt is limited to connection + request. */
   requestTimeoutMs: number;
   /** Attempts including the first (jittered exponential backoff between them). */
   maxAttempts: number;
@@ -85,7 +83,11 @@ export function createDocumentClient(config: DynamoConfig): DocumentClient {
     service: 'dynamodb',
     addressing: { targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0' },
     credentials,
-    limits,
+    limits: {
+      connectionTimeoutMs: limits.connectionTimeoutMs,
+      attemptTimeoutMs: limits.connectionTimeoutMs + limits.requestTimeoutMs,
+      maxAttempts: limits.maxAttempts,
+    },
     maxSockets: MAX_IN_FLIGHT,
   });
   const slots = new Slots(MAX_IN_FLIGHT);

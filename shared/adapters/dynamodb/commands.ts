@@ -19,8 +19,6 @@ import type {
   QueryCommandOutput,
   ScanCommandInput,
   ScanCommandOutput,
-  TransactGetCommandInput,
-  TransactGetCommandOutput,
   TransactWriteCommandInput,
   TransactWriteCommandOutput,
   UpdateCommandInput,
@@ -28,11 +26,7 @@ import type {
 } from '@aws-sdk/lib-dynamodb';
 import type { AwsCredentials } from '../aws/sigv4';
 
-export type {
-  TransactWriteCommandInput,
-  QueryCommandInput,
-  NativeAttributeValue,
-} from '@aws-sdk/lib-dynamodb';
+export type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** DynamoDB's action names (the `X-Amz-Target` suffix). */
 export type Operation =
@@ -44,7 +38,6 @@ export type Operation =
   | 'Scan'
   | 'BatchGetItem'
   | 'BatchWriteItem'
-  | 'TransactGetItems'
   | 'TransactWriteItems';
 
 /** One action with its document-shaped input; `Output` is the document-shaped answer. */
@@ -96,11 +89,6 @@ export class BatchGetCommand extends DocumentCommand<BatchGetCommandInput, Batch
 export class BatchWriteCommand extends DocumentCommand<BatchWriteCommandInput, BatchWriteCommandOutput> {
   constructor(input: BatchWriteCommandInput) {
     super('BatchWriteItem', input);
-  }
-}
-export class TransactGetCommand extends DocumentCommand<TransactGetCommandInput, TransactGetCommandOutput> {
-  constructor(input: TransactGetCommandInput) {
-    super('TransactGetItems', input);
   }
 }
 export class TransactWriteCommand extends DocumentCommand<

@@ -31,6 +31,7 @@ import type {
 } from '../../domain/credential-model';
 import * as schemas from '../../domain/credential-schemas';
 import { VersionConflict } from '../../domain/ports';
+import { isTransactionCancelled } from './errors';
 import { pendingRecord } from './membership-items';
 import { DUE_SHARDS, INDEXES, SINGLETON_SK, TTL_ATTRIBUTE, keys } from './table-design';
 
@@ -166,7 +167,7 @@ export class DynamoCredentialRepository implements CredentialRepository {
       await this.doc.send(new TransactWriteCommand({ TransactItems }));
       return true;
     } catch (e) {
-      if ((e as { name?: string }).name === 'TransactionCanceledException') return false;
+      if (isTransactionCancelled(e)) return false;
       throw e;
     }
   }

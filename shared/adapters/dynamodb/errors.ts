@@ -88,6 +88,11 @@ export function translateStorageError(e: unknown): unknown {
   return storageFailureOf(e) ?? e;
 }
 
+/** A transaction DynamoDB cancelled (a condition of one of its items failed, or a conflict): nothing was written. */
+export function isTransactionCancelled(e: unknown): boolean {
+  return (e as SdkError | null)?.name === 'TransactionCanceledException';
+}
+
 /** A failed condition of a single write or of a transaction item (the repositories decide what it means). */
 export function isConditionFailure(e: unknown): boolean {
   const name = (e as SdkError | null)?.name;

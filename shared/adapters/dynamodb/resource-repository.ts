@@ -894,15 +894,15 @@ export class DynamoResourceRepository implements ResourceRepository {
     if (!group) throw ScimError.notFound(`Group ${groupId} not found`);
     if (resolvedAdds instanceof Error) throw resolvedAdds;
     if (data && group.version !== data.expectedVersion) throw new VersionConflict();
-    let current = new Map<string, MembershipItem>();
-    for (const it of stored) if (visible(it, state)) current.set(it.sk, it);
+    const membersOf = (items: MembershipItem[]) =>
+      new Map(items.filter((it) => visible(it, state)).map((it) => [it.sk, it]));
+    let current = membersOf(stored);
     if (changes.replaceAll && stored.length > MEMBER_LIST_BOUND) {
       if (current.size > MEMBER_LIST_BOUND) throw tooLargeToReplace(groupId);
       // Stopped at the bound, but hidden items (tombstones the worker has not erased yet) made the visible list
       // look short: the rest is read (they are erased within seconds of their change).
       stored = await this.memberItems(scope, groupId);
-      current = new Map();
-      for (const it of stored) if (visible(it, state)) current.set(it.sk, it);
+      current = membersOf(stored);
       if (current.size > MEMBER_LIST_BOUND) throw tooLargeToReplace(groupId);
     }
     const raw = new Map(stored.map((it) => [it.sk, it]));

@@ -4,8 +4,12 @@
  * cancelled transaction's reasons read back as documents. (Every storage test runs it against DynamoDB Local too;
  * this is what DynamoDB Local does not check: the signature and the service's error shapes.)
  */
-import { GetCommand, TransactWriteCommand } from '../../../shared/adapters/dynamodb/commands';
-import { createDocumentClient, type DocumentClient } from '../../../shared/adapters/dynamodb/client';
+import {
+  GetCommand,
+  TransactWriteCommand,
+  type DocumentClient,
+} from '../../../shared/adapters/dynamodb/commands';
+import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { StorageUnavailable } from '../../../shared/domain/storage-errors';
 import { startAwsStub, STUB_CREDENTIALS, type AwsStub } from '../../support/aws-stub';
 import { parseAuthorization } from '../cli/sigv4-reference';
