@@ -5,7 +5,6 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import {
-  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -33,9 +32,7 @@ import {
   type StoredResource,
 } from '../../domain/ports';
 import {
-  FAN_OUT,
   batchWrite,
-  forEachLimited,
   isMembership,
   noPendingWork,
   pendingRecord,
@@ -45,6 +42,7 @@ import {
   type MembershipItem,
   type PendingState,
 } from './membership-items';
+import { readByKey, readKeys } from './key-reads';
 import { COUNTER_SHARDS, INDEXES, SINGLETON_SK, TTL_ATTRIBUTE, keys } from './table-design';
 
 type DocTransactItem = NonNullable<
@@ -290,23 +288,9 @@ export class DynamoResourceRepository implements ResourceRepository {
   }
 
   async batchGet(scope: Scope, kind: ResourceKind, ids: string[]): Promise<StoredResource[]> {
-    const result: StoredResource[] = [];
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined =
-        {
-          [this.tableName]: {
-            Keys: unique.slice(i, i + 100).map((id) => this.resourceKey(scope, kind, id)),
-            ConsistentRead: true,
-          },
-        };
-      while (request && Object.keys(request).length > 0) {
-        const out = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
-        for (const it of out.Responses?.[this.tableName] ?? []) result.push(fromItem(it as ResourceItem));
-        request = out.UnprocessedKeys as typeof request;
-      }
-    }
-    return result;
+    const pk = keys.resources(scopeKey(scope), kind);
+    const items = await readByKey(this.doc, this.tableName, pk, [...new Set(ids)]);
+    return items.map((it) => fromItem(it as unknown as ResourceItem));
   }
 
   async replace(
@@ -725,31 +709,17 @@ export class DynamoResourceRepository implements ResourceRepository {
     });
   }
 
+  /** The ids of `ids` that are `kind`s of the scope (key-only reads: docs/decisions/0020). */
   private async batchIds(scope: Scope, kind: ResourceKind, ids: string[]): Promise<string[]> {
-    const found: string[] = [];
-    const unique = [...new Set(ids)];
-    const chunks: string[][] = [];
-    for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
-    await forEachLimited(chunks, FAN_OUT, async (chunk) => {
-      let request: Record<string, unknown> | undefined = {
-        [this.tableName]: {
-          Keys: chunk.map((id) => this.resourceKey(scope, kind, id)),
-          ProjectionExpression: 'sk',
-          ConsistentRead: true,
-        },
-      };
-      while (request && Object.keys(request).length > 0) {
-        const out = await this.doc.send(new BatchGetCommand({ RequestItems: request as never }));
-        for (const it of out.Responses?.[this.tableName] ?? []) found.push(it.sk as string);
-        request = out.UnprocessedKeys as typeof request;
-      }
-    });
-    return found;
+    const pk = keys.resources(scopeKey(scope), kind);
+    return (await readKeys(this.doc, this.tableName, pk, ids, { attributes: [] })).map(
+      (it) => it.sk as string,
+    );
   }
 
   /**
-   * The stored membership items of `ids` in a group (one BatchGet per 100 ids, FAN_OUT at a time); `keysOnly`:
-   * just what tells whether each is a member (a change that only adds never needs the rest).
+   * The stored membership items of `ids` in a group; `keysOnly`: just what tells whether each is a member (a
+   * change that only adds never needs the rest).
    */
   private async membershipsOf(
     scope: Scope,
@@ -758,30 +728,13 @@ export class DynamoResourceRepository implements ResourceRepository {
     keysOnly = false,
   ): Promise<MembershipItem[]> {
     const pk = keys.members(scopeKey(scope), groupId);
-    const found: MembershipItem[] = [];
-    const unique = [...new Set(ids)];
-    const chunks: string[][] = [];
-    for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
-    await forEachLimited(chunks, FAN_OUT, async (chunk) => {
-      let request: Record<string, unknown> | undefined = {
-        [this.tableName]: {
-          Keys: chunk.map((id) => ({ pk, sk: id })),
-          ConsistentRead: true,
-          ...(keysOnly
-            ? {
-                ProjectionExpression: '#pk, #sk, #pend, #pop',
-                ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#pend': 'pend', '#pop': 'pop' },
-              }
-            : {}),
-        },
-      };
-      while (request && Object.keys(request).length > 0) {
-        const out = await this.doc.send(new BatchGetCommand({ RequestItems: request as never }));
-        found.push(...((out.Responses?.[this.tableName] ?? []) as MembershipItem[]));
-        request = out.UnprocessedKeys as typeof request;
-      }
-    });
-    return found;
+    return (await readKeys(
+      this.doc,
+      this.tableName,
+      pk,
+      ids,
+      keysOnly ? { attributes: ['pend', 'pop'] } : {},
+    )) as unknown as MembershipItem[];
   }
 
   async changeMembers(
