@@ -13,7 +13,7 @@ import { accessTokenAudience, accessTokenIssuer } from '../credentials/access-to
 import { candidateHashes, constantTimeEqual, type PepperSource } from '../credentials/pepper';
 import { parseSecret } from '../credentials/secret-format';
 import { AuditLog } from './audit-log';
-import type { AccessTokenVerifier, Credential, Role, SecretRecord } from './credential-model';
+import type { AccessTokenVerifier, Credential, Endpoint, Role, SecretRecord } from './credential-model';
 import { DAY, HOUR, idleSince, isValidEndpointId, isValidTenantId } from './credential-rules';
 import { CredentialStore, type CredentialContext } from './credential-store';
 import { guardFor } from './resource-guard';
@@ -73,15 +73,12 @@ export class Authenticator {
     if (attempt.kind === 'malformed') return this.refuse(tenantId, req, attempt, 'malformed credentials');
     if (!isValidTenantId(tenantId) || !isValidEndpointId(endpointId))
       return this.refuse(tenantId, req, attempt, 'unknown credentials');
-    // Read alongside the credential (no added latency): a deleted or never-created endpoint is gone for everyone.
-    const endpoint = this.ctx.repo.getEndpoint(tenantId, endpointId).then(
-      (e) => ({ live: e !== undefined && e.deletedAt === undefined }),
-      (error: unknown) => ({ error }),
-    );
-    const authenticated = await this.authenticateCredential(req, attempt, tenantId, endpointId);
-    const found = await endpoint;
-    if ('error' in found) throw found.error;
-    if (!found.live) throw ScimError.notFound(`endpoint '${endpointId}' not found`);
+    // A deleted or never-created endpoint is gone for everyone; it is read with the secret (one BatchGetItem), or
+    // alongside an access token's checks, and looked at only once the credential passed (unauthenticated callers
+    // learn nothing).
+    const { authenticated, endpoint } = await this.authenticateCredential(req, attempt, tenantId, endpointId);
+    if (!endpoint || endpoint.deletedAt !== undefined)
+      throw ScimError.notFound(`endpoint '${endpointId}' not found`);
     return authenticated;
   }
 
@@ -90,9 +87,16 @@ export class Authenticator {
     attempt: AuthAttempt & { kind: 'token' | 'basic' },
     tenantId: string,
     endpointId: string,
-  ): Promise<AuthenticatedCredential> {
+  ): Promise<{ authenticated: AuthenticatedCredential; endpoint: Endpoint | undefined }> {
     if (attempt.kind === 'token' && this.accessTokens && /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(attempt.token)) {
-      return this.authenticateAccessToken(req, attempt, tenantId, endpointId);
+      const endpoint = this.ctx.repo.getEndpoint(tenantId, endpointId).then(
+        (e) => ({ e }),
+        (error: unknown) => ({ error }),
+      );
+      const authenticated = await this.authenticateAccessToken(req, attempt, tenantId, endpointId);
+      const read = await endpoint;
+      if ('error' in read) throw read.error;
+      return { authenticated, endpoint: read.e };
     }
     const secret = attempt.kind === 'basic' ? attempt.password : attempt.token;
     const parsed = parseSecret(secret);
@@ -100,8 +104,8 @@ export class Authenticator {
     if (!parsed || !expected.includes(parsed.kind))
       return this.refuse(tenantId, req, attempt, 'malformed token');
 
-    const found = await this.findSecret(tenantId, secret);
-    if (!found || found.record.tenantId !== tenantId)
+    const found = await this.findSecret(tenantId, secret, endpointId);
+    if (!found.record || found.record.tenantId !== tenantId)
       return this.refuse(tenantId, req, attempt, 'unknown credentials');
     const { record, hash } = found;
     if (attempt.kind === 'basic' && !constantTimeEqual(record.username ?? '', attempt.username)) {
@@ -118,7 +122,10 @@ export class Authenticator {
       );
 
     await this.afterUse(record, hash, req);
-    return this.authenticated(tenantId, endpointId, record.credentialId, record, req);
+    return {
+      authenticated: this.authenticated(tenantId, endpointId, record.credentialId, record, req),
+      endpoint: found.endpoint,
+    };
   }
 
   /** OAuth token endpoint: client id + secret of an oauth-client credential (one read). */
@@ -135,7 +142,7 @@ export class Authenticator {
     }
     const found = await this.findSecret(tenantId, clientSecret);
     if (
-      !found ||
+      !found.record ||
       found.record.kind !== 'oauth-client' ||
       !constantTimeEqual(found.record.clientId ?? '', clientId)
     )
@@ -156,15 +163,22 @@ export class Authenticator {
   }
 
   /** The secret item of `secret`, trying the current pepper and then the previous ones (one read per version). */
+  /**
+   * The secret's record under the current pepper or a retiring one (one round trip each), and the endpoint when one
+   * is named (read in the same call).
+   */
   private async findSecret(
     tenantId: string,
     secret: string,
-  ): Promise<{ record: SecretRecord; hash: string } | undefined> {
+    endpointId?: string,
+  ): Promise<{ record?: SecretRecord; hash: string; endpoint: Endpoint | undefined }> {
+    let endpoint: Endpoint | undefined;
     for (const candidate of candidateHashes(await this.pepper.load(), secret)) {
-      const record = await this.ctx.repo.findSecret(tenantId, candidate.hash);
-      if (record) return { record, hash: candidate.hash };
+      const read = await this.ctx.repo.findSecret(tenantId, candidate.hash, endpointId);
+      endpoint = read.endpoint;
+      if (read.secret) return { record: read.secret, hash: candidate.hash, endpoint };
     }
-    return undefined;
+    return { hash: '', endpoint };
   }
 
   private async authenticateAccessToken(

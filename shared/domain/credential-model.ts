@@ -149,8 +149,15 @@ export interface CredentialRepository {
    */
   saveCredential(credential: Credential, expectedVersion: number, removedHashes: string[]): Promise<void>;
   deleteCredential(credential: Credential): Promise<void>;
-  /** One strongly consistent read. */
-  findSecret(tenantId: string, hash: string): Promise<SecretRecord | undefined>;
+  /**
+   * The secret item of `hash` and, when named, the endpoint `endpointId` (deleted or not), in one strongly
+   * consistent read (authentication's one round trip: docs/decisions/0012).
+   */
+  findSecret(
+    tenantId: string,
+    hash: string,
+    endpointId?: string,
+  ): Promise<{ secret: SecretRecord | undefined; endpoint: Endpoint | undefined }>;
   /** Cheap last-used write (credential item + the given secret items), no version bump. */
   touch(
     tenantId: string,

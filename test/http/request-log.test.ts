@@ -136,9 +136,9 @@ describe('recent SCIM requests per credential', () => {
     );
     await measure('refused', () => scim('scgt_wrong-token-000000000000000000000000000000', 'GET', '/Users'));
 
-    // Authentication and the operation's own calls, plus the one PutItem of the request record: a read has no
-    // other write, so its only PutItem is the record.
-    expect(calls['GET /Users/{id}']).toEqual({ GetItem: 3, PutItem: 1 });
+    // Authentication (the secret and the endpoint in one BatchGetItem) and the operation's own calls, plus the one
+    // PutItem of the request record: a read has no other write, so its only PutItem is the record.
+    expect(calls['GET /Users/{id}']).toEqual({ BatchGetItem: 1, GetItem: 1, PutItem: 1 });
     expect(calls['POST /Users']!.PutItem).toBe(1);
     expect(calls['GET /Users?filter']!.PutItem).toBe(1);
     expect(calls.refused!.PutItem ?? 0).toBe(0);

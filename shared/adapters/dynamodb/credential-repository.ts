@@ -13,6 +13,7 @@ import {
   type TransactWriteCommandInput,
   type DocumentClient,
 } from './commands';
+import { readItems } from './key-reads';
 import type * as z from 'zod/mini';
 import type {
   AdminMember,
@@ -449,16 +450,26 @@ export class DynamoCredentialRepository implements CredentialRepository {
     );
   }
 
-  async findSecret(tenantId: string, hash: string): Promise<SecretRecord | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.secret(tenantId, hash), sk: SINGLETON_SK },
-        // Revocation must take effect at once: a strongly consistent read.
-        ConsistentRead: true,
-      }),
-    );
-    return parseItem(schemas.secretRecord, out.Item, 'secret record');
+  async findSecret(
+    tenantId: string,
+    hash: string,
+    endpointId?: string,
+  ): Promise<{ secret: SecretRecord | undefined; endpoint: Endpoint | undefined }> {
+    const secretKey = { pk: keys.secret(tenantId, hash), sk: SINGLETON_SK };
+    if (endpointId === undefined)
+      // Revocation must take effect at once: strongly consistent.
+      return {
+        secret: await this.getItem(schemas.secretRecord, 'secret record', secretKey.pk, secretKey.sk),
+        endpoint: undefined,
+      };
+    const endpointKey = { pk: keys.tenant(tenantId), sk: sk.endpoint(endpointId) };
+    // Both keys in one strongly consistent call (BatchGetItem).
+    const items = await readItems(this.doc, this.tableName, [secretKey, endpointKey]);
+    const find = (k: { pk: string; sk: string }) => items.find((it) => it.pk === k.pk && it.sk === k.sk);
+    return {
+      secret: parseItem(schemas.secretRecord, find(secretKey), 'secret record'),
+      endpoint: parseItem(schemas.endpoint, find(endpointKey), 'endpoint'),
+    };
   }
 
   async touch(

@@ -71,24 +71,35 @@ export async function readKeys(
 }
 
 /** The items of partition `pk` whose sort key is one of `ids` (distinct), by key: BatchGetItem, 100 a call. */
-export async function readByKey(
+export function readByKey(
   doc: DocumentClient,
   tableName: string,
   pk: string,
   ids: string[],
   options: KeyReadOptions = {},
 ): Promise<Item[]> {
+  return readItems(
+    doc,
+    tableName,
+    ids.map((sk) => ({ pk, sk })),
+    options,
+  );
+}
+
+/** The items at `keys` (distinct) that exist, strongly consistent: BatchGetItem, 100 keys a call, FAN_OUT at once. */
+export async function readItems(
+  doc: DocumentClient,
+  tableName: string,
+  keys: { pk: string; sk: string }[],
+  options: KeyReadOptions = {},
+): Promise<Item[]> {
   const found: Item[] = [];
-  const chunks: string[][] = [];
-  for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100));
+  const chunks: { pk: string; sk: string }[][] = [];
+  for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
+  const p = projection(options);
   await forEachLimited(chunks, FAN_OUT, async (chunk) => {
-    const p = projection(options);
     let request: Record<string, unknown> | undefined = {
-      [tableName]: {
-        Keys: chunk.map((sk) => ({ pk, sk })),
-        ConsistentRead: true,
-        ...(p.ProjectionExpression ? p : {}),
-      },
+      [tableName]: { Keys: chunk, ConsistentRead: true, ...(p.ProjectionExpression ? p : {}) },
     };
     while (request && Object.keys(request).length > 0) {
       const out = await doc.send(new BatchGetCommand({ RequestItems: request as never }));
