@@ -5,7 +5,7 @@ import type { ApiFamily } from '../../shared/http/api-family';
 import { scimFamily, type ScimEdgeDeps } from '../../shared/http/scim-edge';
 import type { Core } from '../runtime/core';
 import { authenticatorParts } from './authenticator';
-import { recordScimRequest } from '../../shared/domain/request-log';
+import { startScimRequestRecord } from '../../shared/domain/request-log';
 
 export function scimDeps(core: Core): ScimEdgeDeps {
   const { authenticator, repository } = authenticatorParts(core);
@@ -14,7 +14,7 @@ export function scimDeps(core: Core): ScimEdgeDeps {
     resources: new ScimResources(new DynamoResourceRepository(core.doc, core.config.TABLE_NAME), core.clock),
     logger: core.logger,
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
-    recordRequest: (r) => recordScimRequest(repository, core.clock, r),
+    startRecord: (r) => startScimRequestRecord(repository, core.clock, r),
     authenticate: async (req, tenantId, endpointId) => {
       const auth = await authenticator.authenticate(
         {

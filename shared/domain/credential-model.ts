@@ -168,8 +168,13 @@ export interface CredentialRepository {
     userAgent: string,
   ): Promise<void>;
 
-  /** One unconditional put: a credential's SCIM request, kept REQUEST_LOG_DAYS. */
-  recordRequest(tenantId: string, request: ScimRequestRecord): Promise<void>;
+  /**
+   * One unconditional put: a credential's SCIM request, kept REQUEST_LOG_DAYS. `id` makes its key (with the time):
+   * the same id writes the same item again.
+   */
+  recordRequest(tenantId: string, request: ScimRequestRecord, id: string): Promise<void>;
+  /** The item `recordRequest` puts, for a write that carries it in its own transaction (Scope.record). */
+  requestRecordItem(tenantId: string, request: ScimRequestRecord, id: string): Record<string, unknown>;
   /** The credential's most recent SCIM requests, newest first (one query, at most `limit` items). */
   listRequests(tenantId: string, credentialId: string, limit: number): Promise<ScimRequestRecord[]>;
 

@@ -15,6 +15,20 @@ export interface Scope {
    * item a write puts or updates, in the same write, so the change stream can attribute it (docs/events.md).
    */
   writer?: { credentialId: string; idp: string | null };
+  /**
+   * This request's own record (docs/decisions/0018): once the edge knows what a successful write answers
+   * (`onSuccess`), the transaction that commits the write carries the record too, when it has room, and sets
+   * `written`; the edge then writes it only if the answer differs (or nothing carried it).
+   */
+  record?: RequestRecordRider;
+}
+
+export interface RequestRecordRider {
+  /** The record's item, as the credential repository lays it out (its key stays the same if it is rewritten). */
+  item(status: number): Record<string, unknown>;
+  /** The status the request answers if its write commits; unset for requests that write nothing. */
+  onSuccess?: number;
+  written: boolean;
 }
 
 export interface IndexValues {

@@ -1,6 +1,6 @@
 /**
  * The recent SCIM requests of each credential (the console's Activity view, issue 11): one small item per
- * authenticated request, written after it is answered, kept REQUEST_LOG_DAYS (DynamoDB TTL), read newest first by
+ * authenticated request, written with the request's write or after it is answered, kept REQUEST_LOG_DAYS (DynamoDB TTL), read newest first by
  * one query of that credential's partition. Nothing secret: the path without its query string, the method, the
  * status, the source address and the User-Agent.
  */
@@ -8,7 +8,8 @@ import type { CredentialRepository, ScimRequestRecord } from './credential-model
 import { ScimError } from '../scim/errors';
 import { isValidTenantId, tenantNotFound } from './credential-rules';
 import { REQUESTS_DEFAULT_LIMIT } from './credential-schemas';
-import type { Clock } from './ports';
+import type { Clock, RequestRecordRider } from './ports';
+import { randomUUID } from 'node:crypto';
 
 export interface AnsweredScimRequest {
   tenantId: string;
@@ -20,22 +21,44 @@ export interface AnsweredScimRequest {
   userAgent: string;
 }
 
-/** Writes one request of a credential (one unconditional put). */
-export async function recordScimRequest(
-  repo: Pick<CredentialRepository, 'recordRequest'>,
+/**
+ * The record of one authenticated request, begun when it is authenticated (its time and key fixed then). A write
+ * carries `rider` in its own transaction (Scope.record) once the edge has set the status it answers on success;
+ * `answered` writes the record (one unconditional put) unless that transaction already did with the same status,
+ * and rewrites the same item when the answer turned out different.
+ */
+export interface ScimRequestRecorder {
+  rider: RequestRecordRider;
+  answered(status: number): Promise<void>;
+}
+
+export function startScimRequestRecord(
+  repo: Pick<CredentialRepository, 'recordRequest' | 'requestRecordItem'>,
   clock: Clock,
-  r: AnsweredScimRequest,
-): Promise<void> {
-  const record: ScimRequestRecord = {
-    at: clock.now().toISOString(),
+  r: Omit<AnsweredScimRequest, 'status'>,
+): ScimRequestRecorder {
+  const id = randomUUID();
+  const at = clock.now().toISOString();
+  const record = (status: number): ScimRequestRecord => ({
+    at,
     credentialId: r.credentialId,
     method: r.method.slice(0, 10),
     path: r.path.split('?')[0]!.slice(0, 2048),
-    status: r.status,
+    status,
     sourceIp: r.sourceIp.slice(0, 64),
     userAgent: r.userAgent.slice(0, 200),
+  });
+  const rider: RequestRecordRider = {
+    written: false,
+    item: (status) => repo.requestRecordItem(r.tenantId, record(status), id),
   };
-  await repo.recordRequest(r.tenantId, record);
+  return {
+    rider,
+    answered: async (status) => {
+      if (rider.written && rider.onSuccess === status) return;
+      await repo.recordRequest(r.tenantId, record(status), id);
+    },
+  };
 }
 
 /** A credential's most recent SCIM requests, newest first; 404 for an unknown tenant or credential. */

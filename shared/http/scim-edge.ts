@@ -24,7 +24,7 @@ import {
   type ResourceGuard,
   type ScimResources,
 } from '../domain/scim-resources';
-import type { AnsweredScimRequest } from '../domain/request-log';
+import type { AnsweredScimRequest, ScimRequestRecorder } from '../domain/request-log';
 import type { ApiFamily, EdgeLogger, RouteHandler, RouteRequest } from './api-family';
 import { SCIM_PREFIX, routeKey, type FunctionId } from './routes';
 import type { HttpMethod, HttpRequest, HttpResponse } from './types';
@@ -46,8 +46,11 @@ export type { EdgeLogger } from './api-family';
 export interface ScimEdgeDeps {
   resources: ScimResources;
   authenticate: Authenticate;
-  /** Records each authenticated request once answered (the console's recent SCIM requests per credential). */
-  recordRequest?: (request: AnsweredScimRequest) => Promise<void>;
+  /**
+   * Begins the record of each authenticated request (the console's recent SCIM requests per credential): carried
+   * by the request's write when it has one, written once answered otherwise.
+   */
+  startRecord?: (request: Omit<AnsweredScimRequest, 'status'>) => ScimRequestRecorder;
   logger: EdgeLogger;
   /** Overrides the origin of generated URLs (custom domain). */
   publicBaseUrl?: string;
@@ -224,6 +227,13 @@ type ScimFunctionId = Extract<FunctionId, 'scimUsers' | 'scimGroups' | 'scimRoot
 /** The request context the authenticate step established (tenant and endpoint from the verified credential). */
 const contextOf = (req: RouteRequest): RequestContext => req.caller as RequestContext;
 
+/** The context of a write that answers `status` when it commits: its transaction may carry the request's record. */
+const writing = (req: RouteRequest, status: number): RequestContext => {
+  const ctx = contextOf(req);
+  if (ctx.scope.record) ctx.scope.record.onSuccess = status;
+  return ctx;
+};
+
 const key = (method: HttpMethod, suffix: string) => routeKey({ method, path: SCIM_PREFIX + suffix });
 
 function resourceRoutes(kind: ResourceKind, resources: ScimResources): Record<string, RouteHandler> {
@@ -244,7 +254,7 @@ function resourceRoutes(kind: ResourceKind, resources: ScimResources): Record<st
       jsonResponse(req, 200, await resources.list(contextOf(req), kind, listQueryFrom(searchBody(req.json)))),
     [key('POST', base)]: async (req) => {
       const projection = projectionFrom(caseInsensitiveQuery(req.query));
-      return answer(req, 201, await resources.create(contextOf(req), kind, req.json, projection));
+      return answer(req, 201, await resources.create(writing(req, 201), kind, req.json, projection));
     },
     [key('GET', `${base}/{id}`)]: async (req) => {
       const ctx = contextOf(req);
@@ -259,7 +269,7 @@ function resourceRoutes(kind: ResourceKind, resources: ScimResources): Record<st
     [key('PUT', `${base}/{id}`)]: async (req) => {
       const projection = projectionFrom(caseInsensitiveQuery(req.query));
       const rep = await resources.replace(
-        contextOf(req),
+        writing(req, 200),
         kind,
         req.params.id ?? '',
         req.json,
@@ -272,7 +282,7 @@ function resourceRoutes(kind: ResourceKind, resources: ScimResources): Record<st
       const projection = projectionFrom(caseInsensitiveQuery(req.query));
       const wantBody = kind === 'User' || projection.attributes !== undefined;
       const rep = await resources.patch(
-        contextOf(req),
+        writing(req, wantBody ? 200 : 204),
         kind,
         req.params.id ?? '',
         req.json,
@@ -283,7 +293,7 @@ function resourceRoutes(kind: ResourceKind, resources: ScimResources): Record<st
       return rep ? answer(req, 200, rep) : { status: 204, headers: {} };
     },
     [key('DELETE', `${base}/{id}`)]: async (req) => {
-      await resources.delete(contextOf(req), kind, req.params.id ?? '', req.headers['if-match']);
+      await resources.delete(writing(req, 204), kind, req.params.id ?? '', req.headers['if-match']);
       return { status: 204, headers: {} };
     },
   };
@@ -319,37 +329,40 @@ export function scimFamily(fn: ScimFunctionId, deps: ScimEdgeDeps): ApiFamily {
     fn === 'scimRoot'
       ? rootRoutes(deps.resources)
       : resourceRoutes(fn === 'scimUsers' ? 'User' : 'Group', deps.resources);
-  const principals = new WeakMap<RouteRequest, Principal>();
-  const record = deps.recordRequest;
+  const recorders = new WeakMap<RouteRequest, ScimRequestRecorder>();
+  const start = deps.startRecord;
   return {
     name: 'scim',
     routes,
-    ...(record
+    ...(start
       ? {
           answered: async (req: RouteRequest, status: number) => {
-            const principal = principals.get(req);
-            // A 503 means storage is busy or gone: its record would wait out the same timeouts and fail too.
-            if (!principal || status === 503) return;
-            await record({
-              tenantId: principal.scope.tenantId,
-              credentialId: principal.credentialId,
-              method: req.method,
-              path: req.path,
-              status,
-              sourceIp: req.sourceIp,
-              userAgent: req.userAgent,
-            });
+            const recorder = recorders.get(req);
+            if (!recorder) return;
+            // A 503 means storage is busy or gone: its record would wait out the same timeouts and fail too (unless
+            // the write carried a record that now says something else).
+            if (status === 503 && !recorder.rider.written) return;
+            await recorder.answered(status);
           },
         }
       : {}),
     authenticate: async (req): Promise<RequestContext> => {
       const principal = await deps.authenticate(req, req.params.tenant ?? '', req.params.endpoint ?? '');
-      principals.set(req, principal);
+      const recorder = start?.({
+        tenantId: principal.scope.tenantId,
+        credentialId: principal.credentialId,
+        method: req.method,
+        path: req.path,
+        sourceIp: req.sourceIp,
+        userAgent: req.userAgent,
+      });
+      if (recorder) recorders.set(req, recorder);
       const ctx: RequestContext = {
         // The writer is recorded on what this request writes, for the change events (docs/events.md).
         scope: {
           ...principal.scope,
           writer: { credentialId: principal.credentialId, idp: idpFromUserAgent(req.userAgent) },
+          ...(recorder ? { record: recorder.rider } : {}),
         },
         baseUrl: baseUrlFor(req, principal.scope.tenantId, principal.scope.endpointId, deps.publicBaseUrl),
       };

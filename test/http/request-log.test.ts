@@ -3,7 +3,8 @@
  * is recorded once answered — time, method, path without its query string, status, source IP and User-Agent — and
  * read back newest first through the management API (the console route is in test/http/console-api.test.ts).
  * Refused requests are not recorded (they are in the audit log). The DynamoDB round trips of the SCIM path are
- * counted: recording costs exactly one PutItem per request and nothing else.
+ * counted: a read's record costs exactly one PutItem; a write's record rides in the write's own transaction (no
+ * extra call), and is rewritten in place when the answer is not the one the write expected.
  */
 import { DynamoCallCounter } from '../../bench/ddb-counter';
 import { send } from '../support/harness';
@@ -113,7 +114,7 @@ describe('recent SCIM requests per credential', () => {
     expect(crossed.text).not.toContain('/scim/v2/reqlog-b');
   });
 
-  it('should cost exactly one PutItem per authenticated SCIM request, and nothing for a refused one', async () => {
+  it('should cost one PutItem per read, no call for a write (its transaction carries it), nothing for a refused request', async () => {
     const c = await issue('Counted');
     // The first request of a credential also writes its first use; count from the second on.
     await scim(c.secret, 'GET', '/ServiceProviderConfig');
@@ -122,27 +123,118 @@ describe('recent SCIM requests per credential', () => {
       userName: 'count@reqlog.example',
     });
     const calls: Record<string, Record<string, number>> = {};
-    const measure = async (name: string, run: () => Promise<unknown>) => {
+    const measure = async (name: string, run: () => Promise<{ status: number }>, want: number) => {
       const before = counter.snapshot();
-      await run();
+      expect((await run()).status).toBe(want);
       calls[name] = counter.since(before);
     };
-    await measure('GET /Users/{id}', () => scim(c.secret, 'GET', `/Users/${created.body.id}`));
-    await measure('POST /Users', () =>
-      scim(c.secret, 'POST', '/Users', { schemas: [USER_SCHEMA], userName: 'count2@reqlog.example' }),
+    await measure('GET /Users/{id}', () => scim(c.secret, 'GET', `/Users/${created.body.id}`), 200);
+    await measure(
+      'POST /Users',
+      () => scim(c.secret, 'POST', '/Users', { schemas: [USER_SCHEMA], userName: 'count2@reqlog.example' }),
+      201,
     );
-    await measure('GET /Users?filter', () =>
-      scim(c.secret, 'GET', `/Users?filter=${encodeURIComponent('userName eq "count@reqlog.example"')}`),
+    await measure(
+      'GET /Users?filter',
+      () =>
+        scim(c.secret, 'GET', `/Users?filter=${encodeURIComponent('userName eq "count@reqlog.example"')}`),
+      200,
     );
-    await measure('refused', () => scim('scgt_wrong-token-000000000000000000000000000000', 'GET', '/Users'));
+    await measure(
+      'PATCH /Users/{id}',
+      () =>
+        scim(c.secret, 'PATCH', `/Users/${created.body.id}`, {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', path: 'displayName', value: 'Counted' }],
+        }),
+      200,
+    );
+    await measure('DELETE /Users/{id}', () => scim(c.secret, 'DELETE', `/Users/${created.body.id}`), 204);
+    await measure(
+      'refused',
+      () => scim('scgt_wrong-token-000000000000000000000000000000', 'GET', '/Users'),
+      401,
+    );
 
-    // Authentication (the secret and the endpoint in one BatchGetItem) and the operation's own calls, plus the one
-    // PutItem of the request record: a read has no other write, so its only PutItem is the record.
+    // Authentication (the secret and the endpoint in one BatchGetItem) and the operation's own calls, plus the
+    // request record: a read has no other write, so its only PutItem is the record; a write has none at all.
     expect(calls['GET /Users/{id}']).toEqual({ BatchGetItem: 1, GetItem: 1, PutItem: 1 });
-    expect(calls['POST /Users']!.PutItem).toBe(1);
     expect(calls['GET /Users?filter']!.PutItem).toBe(1);
+    for (const write of ['POST /Users', 'PATCH /Users/{id}', 'DELETE /Users/{id}']) {
+      expect(calls[write]!.PutItem ?? 0).toBe(0);
+      expect(calls[write]!.TransactWriteItems).toBe(1);
+    }
     expect(calls.refused!.PutItem ?? 0).toBe(0);
+    // Every answered request is there once, with what it answered.
+    const listed = (await requestsOf(c.id)).body.requests as { method: string; status: number }[];
+    expect(listed.map((r) => `${r.method} ${r.status}`)).toEqual([
+      'DELETE 204',
+      'PATCH 200',
+      'GET 200',
+      'POST 201',
+      'GET 200',
+      'POST 201',
+      'GET 200',
+    ]);
     process.stdout.write(`SCIM round trips with the request record: ${JSON.stringify(calls)}\n`);
+  });
+
+  it('should record what a write answered when it was refused, or failed after its transaction carried the record', async () => {
+    const c = await issue('Refused writes');
+    await scim(c.secret, 'GET', '/ServiceProviderConfig');
+    const user = await scim(c.secret, 'POST', '/Users', {
+      schemas: [USER_SCHEMA],
+      userName: 'dup@reqlog.example',
+    });
+    expect(user.status).toBe(201);
+    // Refused by its transaction's condition: the record did not commit with it, so it is written once answered.
+    const dup = await scim(c.secret, 'POST', '/Users', {
+      schemas: [USER_SCHEMA],
+      userName: 'dup@reqlog.example',
+    });
+    expect(dup.status).toBe(409);
+    // A group PUT reads the member list after its transaction: that read fails, the answer is a 503, and the record
+    // the transaction carried (200) is rewritten in place.
+    const group = await scim(c.secret, 'POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Rewritten',
+    });
+    expect(group.status).toBe(201);
+    let committed = false;
+    h.container.doc.intercept('failAfterCommit', async (call, next) => {
+      if (call.operation === 'TransactWriteItems') {
+        const out = await next();
+        committed = true;
+        return out;
+      }
+      if (committed && call.operation === 'Query')
+        throw Object.assign(new Error('gone'), { name: 'ServiceUnavailable', $fault: 'server' });
+      return next();
+    });
+    let put;
+    try {
+      put = await scim(c.secret, 'PUT', `/Groups/${group.body.id}`, {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Rewritten 2',
+        members: [{ value: user.body.id }],
+      });
+    } finally {
+      h.container.doc.removeInterceptor('failAfterCommit');
+    }
+    expect(committed).toBe(true);
+    expect(put.status).toBe(503);
+    const listed = (await requestsOf(c.id)).body.requests as {
+      method: string;
+      path: string;
+      status: number;
+    }[];
+    expect(listed.map((r) => `${r.method} ${r.status}`)).toEqual([
+      'PUT 503',
+      'POST 201',
+      'POST 409',
+      'POST 201',
+      'GET 200',
+    ]);
   });
 
   it('should answer as usual when the record cannot be written', async () => {

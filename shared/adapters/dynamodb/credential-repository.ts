@@ -2,7 +2,6 @@
  * DynamoDB implementation of the credential port. Secret items are keyed by tenant + HMAC, never by the secret,
  * and carry everything authentication needs (one read per request).
  */
-import { randomUUID } from 'node:crypto';
 import {
   DeleteCommand,
   GetCommand,
@@ -507,19 +506,20 @@ export class DynamoCredentialRepository implements CredentialRepository {
     );
   }
 
-  async recordRequest(tenantId: string, request: ScimRequestRecord): Promise<void> {
-    const ttl = Math.floor(Date.parse(request.at) / 1000) + schemas.REQUEST_LOG_DAYS * 86_400;
+  async recordRequest(tenantId: string, request: ScimRequestRecord, id: string): Promise<void> {
     await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: keys.requests(tenantId, request.credentialId),
-          sk: `${request.at}#${randomUUID()}`,
-          ...request,
-          [TTL_ATTRIBUTE]: ttl,
-        },
-      }),
+      new PutCommand({ TableName: this.tableName, Item: this.requestRecordItem(tenantId, request, id) }),
     );
+  }
+
+  requestRecordItem(tenantId: string, request: ScimRequestRecord, id: string): Record<string, unknown> {
+    const ttl = Math.floor(Date.parse(request.at) / 1000) + schemas.REQUEST_LOG_DAYS * 86_400;
+    return {
+      pk: keys.requests(tenantId, request.credentialId),
+      sk: `${request.at}#${id}`,
+      ...request,
+      [TTL_ATTRIBUTE]: ttl,
+    };
   }
 
   async listRequests(tenantId: string, credentialId: string, limit: number): Promise<ScimRequestRecord[]> {
