@@ -189,7 +189,7 @@ async function main(): Promise<void> {
         scope,
         users: Number(env.BENCH_MEMBERSHIP_USERS ?? 100_000),
         groupSize: Number(env.BENCH_MEMBERSHIP_GROUP ?? 50_000),
-        requests: Number(env.BENCH_MEMBERSHIP_REQUESTS ?? 40),
+        requests: Number(env.BENCH_MEMBERSHIP_REQUESTS ?? 96),
         log,
       });
       const previous = existsSync(config.out)
