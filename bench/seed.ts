@@ -76,6 +76,7 @@ export function userItems(
   scope: Scope,
   stored: StoredResource,
   index: IndexValues,
+  writer: unknown = { credentialId: 'bench-seed', idp: null, at: stored.created },
 ): { item: Record<string, unknown>; guard: Record<string, unknown> } {
   const s = keys.scope(scope.tenantId, scope.endpointId);
   const item: Record<string, unknown> = {
@@ -87,6 +88,8 @@ export function userItems(
     created: stored.created,
     lastModified: stored.lastModified,
     nameKey: keys.nameIndex(s, 'User', index.name),
+    // Who wrote it (the server records the request's credential and IdP: docs/events.md).
+    writer,
   };
   if (index.externalId !== undefined) item.externalIdKey = keys.externalIdIndex(s, 'User', index.externalId);
   const firstWork = index.workEmails?.[0];
@@ -242,7 +245,7 @@ export async function checkSeedLayout(options: {
   stored.id = serverCreated.id;
   stored.created = String(real.Item.created);
   stored.lastModified = String(real.Item.lastModified);
-  const mine = userItems(scope, stored, index);
+  const mine = userItems(scope, stored, index, real.Item.writer);
   const problems: string[] = [];
   if (!isDeepStrictEqual(Object.keys(real.Item).sort(), Object.keys(mine.item).sort())) {
     problems.push(

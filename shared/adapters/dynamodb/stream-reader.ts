@@ -23,7 +23,10 @@ export interface StreamReaderOptions {
   handle: (records: _Record[]) => Promise<void>;
   /** Pause between polls when nothing is new. */
   idleMs?: number;
-  /** `oldest` (default): every record the stream still holds; `latest`: only changes from now on. */
+  /**
+   * `oldest` (default): every record the stream still holds; `latest`: only changes made after `start()` returns
+   * (the open shards' positions are taken before it returns; shards that appear later are read from their start).
+   */
   startAt?: 'oldest' | 'latest';
   onError?: (error: unknown) => void;
 }
@@ -36,6 +39,8 @@ interface ShardState {
   done: boolean;
   /** Set once the shards were listed again after this one ended. */
   childSeen?: boolean;
+  /** Open when the reader started at `latest`: a position lost before any record is taken again at its end. */
+  fromLatest?: boolean;
 }
 
 /** How often the shard list is read again while no shard has ended. */
@@ -70,7 +75,25 @@ export class StreamReader {
     const arn = table.Table?.LatestStreamArn;
     if (!arn) throw new Error(`table ${this.options.tableName} has no stream`);
     this.streamArn = arn;
+    if (this.options.startAt === 'latest') await this.startAtLatest();
     this.loop = this.run();
+  }
+
+  /**
+   * `latest`: the position after the last record of every open shard, taken now (not at each shard's first poll,
+   * which comes after its parents' and could miss what was written meanwhile); closed shards hold only the past.
+   */
+  private async startAtLatest(): Promise<void> {
+    const closed = await this.discover();
+    for (const [shardId, state] of this.shards) {
+      if (closed.has(shardId)) {
+        state.done = true;
+        state.childSeen = true;
+        continue;
+      }
+      state.fromLatest = true;
+      state.iterator = await this.iteratorFor(shardId, state);
+    }
   }
 
   async stop(): Promise<void> {
@@ -106,10 +129,12 @@ export class StreamReader {
    * Learns the stream's shards: at start, then at most every DISCOVER_EVERY_MS, or at once when a shard has ended
    * (its child is where the records go on). A DescribeStream per poll would double the load on the store.
    */
-  private async discover(): Promise<void> {
+  private async discover(): Promise<Set<string>> {
+    const closed = new Set<string>();
     const now = Date.now();
     const ended = [...this.shards.values()].some((s) => s.done && !s.childSeen);
-    if (this.discoveredAt !== undefined && now - this.discoveredAt < DISCOVER_EVERY_MS && !ended) return;
+    if (this.discoveredAt !== undefined && now - this.discoveredAt < DISCOVER_EVERY_MS && !ended)
+      return closed;
     this.discoveredAt = now;
     for (const s of this.shards.values()) if (s.done) s.childSeen = true;
     let start: string | undefined;
@@ -119,13 +144,16 @@ export class StreamReader {
         { abortSignal: this.abort.signal },
       );
       for (const shard of out.StreamDescription?.Shards ?? []) {
-        if (!shard.ShardId || this.shards.has(shard.ShardId)) continue;
+        if (!shard.ShardId) continue;
+        if (shard.SequenceNumberRange?.EndingSequenceNumber) closed.add(shard.ShardId);
+        if (this.shards.has(shard.ShardId)) continue;
         const state: ShardState = { done: false };
         if (shard.ParentShardId) state.parent = shard.ParentShardId;
         this.shards.set(shard.ShardId, state);
       }
       start = out.StreamDescription?.LastEvaluatedShardId;
     } while (start);
+    return closed;
   }
 
   /** Reads one batch of a shard; true when it handled records. */
@@ -149,7 +177,11 @@ export class StreamReader {
       // empty points at the shard's starting number, and once other tables' writes have used the numbers after it,
       // reading from there is "trimmed". Nothing was lost (the shard had no record before); a fresh TRIM_HORIZON
       // iterator starts at the shard's first record. (In AWS the same error means records older than 24 h.)
-      if (isTrimmed(e) && state.last === undefined && this.options.startAt !== 'latest') return false;
+      // The same for a `latest` position taken while the shard was empty: every record in it came after the start.
+      if (isTrimmed(e) && state.last === undefined) {
+        state.fromLatest = false;
+        return false;
+      }
       throw e;
     }
     const records = out.Records ?? [];
@@ -168,7 +200,7 @@ export class StreamReader {
     return records.length > 0;
   }
 
-  /** A position in a shard: after the last record handled, else its oldest (or latest) record. */
+  /** A position in a shard: after the last record handled, else its oldest record (its end, for `fromLatest`). */
   private async iteratorFor(shardId: string, state: ShardState): Promise<string | undefined> {
     const get = async (from: 'after' | 'start') =>
       (
@@ -178,7 +210,7 @@ export class StreamReader {
             ShardId: shardId,
             ...(from === 'after' && state.last
               ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: state.last }
-              : { ShardIteratorType: this.options.startAt === 'latest' ? 'LATEST' : 'TRIM_HORIZON' }),
+              : { ShardIteratorType: state.fromLatest ? 'LATEST' : 'TRIM_HORIZON' }),
           }),
           { abortSignal: this.abort.signal },
         )
