@@ -7,6 +7,7 @@ import * as fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { BatchWriteCommand } from '../../shared/adapters/dynamodb/commands';
 import { RANGE_READ_MIN, readByKey, readKeys } from '../../shared/adapters/dynamodb/key-reads';
+import { StorageUnavailable } from '../../shared/domain/storage-errors';
 import { createTestTable, type TestTable } from '../support/tables';
 
 let table: TestTable;
@@ -117,5 +118,28 @@ describe('readKeys', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('should read again what DynamoDB left unprocessed (throttling), and answer busy if it never is', async () => {
+    const pk = `unprocessed-${uuidv7()}`;
+    const few = ids(5);
+    await put(pk, few);
+    let unprocessedLeft = 2;
+    const leaveUnprocessed = (always: boolean) =>
+      table.doc.intercept('leaveUnprocessed', async (call, next) => {
+        if (call.operation !== 'BatchGetItem' || (!always && unprocessedLeft-- <= 0)) return next();
+        const input = call.input as { RequestItems: Record<string, unknown> };
+        return { Responses: { [table.tableName]: [] }, UnprocessedKeys: input.RequestItems } as never;
+      });
+    leaveUnprocessed(false);
+    try {
+      const { result, calls: made } = await counted(() => readKeys(table.doc, table.tableName, pk, few));
+      expect(sks(result)).toEqual([...few].sort());
+      expect(made).toEqual(['BatchGetItem', 'BatchGetItem', 'BatchGetItem']);
+      leaveUnprocessed(true);
+      await expect(readKeys(table.doc, table.tableName, pk, few)).rejects.toBeInstanceOf(StorageUnavailable);
+    } finally {
+      table.doc.removeInterceptor('leaveUnprocessed');
+    }
   });
 });

@@ -11,7 +11,9 @@
  *   where it stopped are read by key: at worst one extra round trip and ids + 1 items read for nothing.
  */
 import { BatchGetCommand, QueryCommand, type DocumentClient } from './commands';
-import { FAN_OUT, forEachLimited } from './membership-items';
+import { FAN_OUT, forEachLimited, sleep } from './membership-items';
+import { RETRY_AFTER_BUSY_SECONDS } from './errors';
+import { StorageUnavailable } from '../../domain/storage-errors';
 
 /** Fewer ids than this are read by key: a range saves little, and a dense one would cost a round trip. */
 export const RANGE_READ_MIN = 10;
@@ -22,6 +24,9 @@ export interface KeyReadOptions {
 }
 
 type Item = Record<string, unknown>;
+
+/** Calls of one BatchGetItem chunk while DynamoDB leaves keys unprocessed (throttling), backing off between them. */
+const UNPROCESSED_ROUNDS = 6;
 
 /** DynamoDB orders string keys by their UTF-8 bytes (not by UTF-16 code units, as `<` does). */
 const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -101,7 +106,11 @@ export async function readItems(
     let request: Record<string, unknown> | undefined = {
       [tableName]: { Keys: chunk, ConsistentRead: true, ...(p.ProjectionExpression ? p : {}) },
     };
-    while (request && Object.keys(request).length > 0) {
+    for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+      // Keys left unprocessed mean the table is throttling: back off (jittered), and give up as busy (503 with
+      // Retry-After) rather than hold the request.
+      if (attempt >= UNPROCESSED_ROUNDS) throw new StorageUnavailable('busy', RETRY_AFTER_BUSY_SECONDS);
+      if (attempt > 0) await sleep(Math.random() * 25 * 2 ** attempt);
       const out = await doc.send(new BatchGetCommand({ RequestItems: request as never }));
       found.push(...(out.Responses?.[tableName] ?? []));
       request = out.UnprocessedKeys as typeof request;
