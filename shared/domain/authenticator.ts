@@ -105,7 +105,7 @@ export class Authenticator {
       return this.refuse(tenantId, req, attempt, 'malformed token');
 
     const found = await this.findSecret(tenantId, secret, endpointId);
-    if (!found.record || found.record.tenantId !== tenantId)
+    if (!found || found.record.tenantId !== tenantId)
       return this.refuse(tenantId, req, attempt, 'unknown credentials');
     const { record, hash } = found;
     if (attempt.kind === 'basic' && !constantTimeEqual(record.username ?? '', attempt.username)) {
@@ -142,7 +142,7 @@ export class Authenticator {
     }
     const found = await this.findSecret(tenantId, clientSecret);
     if (
-      !found.record ||
+      !found ||
       found.record.kind !== 'oauth-client' ||
       !constantTimeEqual(found.record.clientId ?? '', clientId)
     )
@@ -162,23 +162,20 @@ export class Authenticator {
     });
   }
 
-  /** The secret item of `secret`, trying the current pepper and then the previous ones (one read per version). */
   /**
-   * The secret's record under the current pepper or a retiring one (one round trip each), and the endpoint when one
-   * is named (read in the same call).
+   * The secret item of `secret`, trying the current pepper and then the previous ones (one read per version), with
+   * the endpoint when one is named (read in the same call).
    */
   private async findSecret(
     tenantId: string,
     secret: string,
     endpointId?: string,
-  ): Promise<{ record?: SecretRecord; hash: string; endpoint: Endpoint | undefined }> {
-    let endpoint: Endpoint | undefined;
+  ): Promise<{ record: SecretRecord; hash: string; endpoint: Endpoint | undefined } | undefined> {
     for (const candidate of candidateHashes(await this.pepper.load(), secret)) {
       const read = await this.ctx.repo.findSecret(tenantId, candidate.hash, endpointId);
-      endpoint = read.endpoint;
-      if (read.secret) return { record: read.secret, hash: candidate.hash, endpoint };
+      if (read.secret) return { record: read.secret, hash: candidate.hash, endpoint: read.endpoint };
     }
-    return { hash: '', endpoint };
+    return undefined;
   }
 
   private async authenticateAccessToken(

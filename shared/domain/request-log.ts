@@ -1,7 +1,7 @@
 /**
  * The recent SCIM requests of each credential (the console's Activity view, issue 11): one small item per
- * authenticated request, written with the request's write or after it is answered, kept REQUEST_LOG_DAYS (DynamoDB TTL), read newest first by
- * one query of that credential's partition. Nothing secret: the path without its query string, the method, the
+ * authenticated request, written with the request's write or after it is answered, kept REQUEST_LOG_DAYS (DynamoDB
+ * TTL), read newest first by one query of that credential's partition. Nothing secret: the path without its query string, the method, the
  * status, the source address and the User-Agent.
  */
 import type { CredentialRepository, ScimRequestRecord } from './credential-model';
@@ -25,7 +25,8 @@ export interface AnsweredScimRequest {
  * The record of one authenticated request, begun when it is authenticated (its time and key fixed then). A write
  * carries `rider` in its own transaction (Scope.record) once the edge has set the status it answers on success;
  * `answered` writes the record (one unconditional put) unless that transaction already did with the same status,
- * and rewrites the same item when the answer turned out different.
+ * and rewrites the same item when the answer turned out different. A 503 that nothing carried is not recorded:
+ * storage is busy or gone, so the put would wait out the same timeouts and fail too.
  */
 export interface ScimRequestRecorder {
   rider: RequestRecordRider;
@@ -55,7 +56,7 @@ export function startScimRequestRecord(
   return {
     rider,
     answered: async (status) => {
-      if (rider.written && rider.onSuccess === status) return;
+      if (rider.written ? rider.onSuccess === status : status === 503) return;
       await repo.recordRequest(r.tenantId, record(status), id);
     },
   };

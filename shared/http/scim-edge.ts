@@ -337,12 +337,7 @@ export function scimFamily(fn: ScimFunctionId, deps: ScimEdgeDeps): ApiFamily {
     ...(start
       ? {
           answered: async (req: RouteRequest, status: number) => {
-            const recorder = recorders.get(req);
-            if (!recorder) return;
-            // A 503 means storage is busy or gone: its record would wait out the same timeouts and fail too (unless
-            // the write carried a record that now says something else).
-            if (status === 503 && !recorder.rider.written) return;
-            await recorder.answered(status);
+            await recorders.get(req)?.answered(status);
           },
         }
       : {}),
